@@ -1,0 +1,32 @@
+GO ?= go
+PKGS := ./...
+
+.PHONY: help build run test bench fuzz lint services
+
+help: ## show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build bin/lattice
+	$(GO) build -o bin/lattice ./cmd/lattice
+
+run: build ## run the demo config (examples/seed) on 127.0.0.1:15432
+	./bin/lattice serve --config examples/seed/lattice.yml
+
+services: ## start (or install) PostgreSQL, MariaDB and the test clients
+	bash scripts/services.sh
+
+test: services ## run every test: unit, golden, integration and real clients
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 30m $(PKGS)
+
+bench: services ## run the benchmarks (planner, model, wire, end to end vs PostgreSQL)
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+
+fuzz: ## run each fuzz target for 30s
+	$(GO) test -run '^$$' -fuzz FuzzPlan -fuzztime 30s ./planner
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./schema
+	$(GO) test -run '^$$' -fuzz FuzzFrontend -fuzztime 30s ./proxy
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	$(GO) vet $(PKGS)
