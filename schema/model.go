@@ -37,6 +37,8 @@ type Cube struct {
 
 	members map[string]any // *Measure, *Dimension or *Segment by exact name
 	folded  map[string]any // the same by lowercase name
+	index   int            // position in Model.Cubes
+	edges   []JoinStep     // joins walkable from this cube: its own, then reversed ones in model order
 }
 
 // Member returns the measure, dimension or segment with the given name

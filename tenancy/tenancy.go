@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/lattice-sql/lattice/schema"
@@ -35,8 +36,9 @@ type Hooks struct {
 	RepositoryFactory func(*Context) (schema.Repository, error)
 }
 
-// An App is a compiled data model and the backend pools that serve it,
-// cached by AppID.
+// An App is a compiled data model, cached by AppID with the backend pools
+// that serve it. A model reload makes a new App; connections that hold
+// the old one keep it until they end.
 type App struct {
 	ID    string
 	Model *schema.Model
@@ -48,4 +50,9 @@ type Tenant struct {
 	App    *App
 	DBType string
 	Driver driver.Driver
+
+	m        *Manager
+	entry    *appEntry
+	pool     *pool
+	released atomic.Bool
 }

@@ -1,0 +1,97 @@
+package catalog
+
+import (
+	"github.com/jackc/pgx/v5/pgtype"
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/lattice-sql/lattice/schema"
+	"github.com/lattice-sql/lattice/schema/pgerr"
+)
+
+// A Result is a planned catalog statement: its columns and parameter types
+// are known before execution (for Describe); Rows computes the rows for
+// one execution. A Result is immutable and safe for concurrent use.
+type Result struct {
+	Tag       string
+	Columns   []Column
+	ParamOIDs []uint32
+	Rows      func(s *Session, params []any) ([][]any, error)
+}
+
+// Plan compiles a SELECT (including set operations, CTEs and VALUES) that
+// reads the catalog of model m, or no table at all. stmt is a RawStmt's
+// Stmt. paramOIDs are the parameter types the client declared (0 or
+// missing: inferred from context, text when there is none).
+func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (*Result, error) {
+	sel := stmt.GetSelectStmt()
+	if sel == nil {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "only SELECT is supported on the catalog")
+	}
+	snap := snapshotOf(m)
+	cc := &compileCtx{snap: snap, paramTypes: append([]uint32(nil), paramOIDs...)}
+	root, err := cc.compileQuery(sel, nil)
+	if err != nil {
+		return nil, err
+	}
+	cols := root.columns()
+	res := &Result{Tag: "SELECT", Columns: make([]Column, 0, len(cols))}
+	types := make([]uint32, 0, len(cols))
+	for _, c := range cols {
+		if c.hidden {
+			continue
+		}
+		t := c.typ
+		if t == unknownT || t == paramType {
+			t = textT
+		}
+		types = append(types, t)
+		res.Columns = append(res.Columns, Column{Name: c.name, OID: t, TableOID: c.table, AttNum: c.attnum, TypeSize: typeLen(t), TypeMod: -1})
+	}
+	for i, t := range cc.paramTypes {
+		if t == 0 {
+			cc.paramTypes[i] = textT
+		}
+	}
+	res.ParamOIDs = cc.paramTypes
+	visible := make([]int, 0, len(cols))
+	for i, c := range cols {
+		if !c.hidden {
+			visible = append(visible, i)
+		}
+	}
+	res.Rows = func(s *Session, params []any) ([][]any, error) {
+		if s == nil {
+			s = &Session{}
+		}
+		x := &execCtx{snap: snap, sess: s, params: params, ctes: map[*cteDef][][]any{}}
+		rows, err := root.run(&env{x: x})
+		if err != nil {
+			return nil, pgerr.From(err)
+		}
+		out := make([][]any, len(rows))
+		for i, r := range rows {
+			o := make([]any, len(visible))
+			for j, k := range visible {
+				o[j] = outputValue(x, r[k], types[j])
+			}
+			out[i] = o
+		}
+		return out, nil
+	}
+	return res, nil
+}
+
+// RegisterTypes registers on m the types catalog results use that pgtype
+// does not know (regclass, regtype, regproc, regnamespace, regrole,
+// int2vector, oidvector): Rows returns their text form, which is what
+// Postgres sends in text format.
+func RegisterTypes(m *pgtype.Map) {
+	for _, t := range []struct {
+		name string
+		oid  uint32
+	}{{"regclass", regclassT}, {"regtype", regtypeT}, {"regproc", regprocT}, {"regnamespace", regnamespaceT}, {"regrole", regroleT}, {"int2vector", int2vectorT}, {"oidvector", oidvectorT}} {
+		if _, ok := m.TypeForOID(t.oid); !ok {
+			m.RegisterType(&pgtype.Type{Name: t.name, OID: t.oid, Codec: &pgtype.TextFormatOnlyCodec{Codec: pgtype.TextCodec{}}})
+		}
+	}
+}

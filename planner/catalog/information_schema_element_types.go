@@ -1,0 +1,37 @@
+package catalog
+
+// information_schema.element_types.
+var isElementTypes = &table{
+	schema: "information_schema", name: "element_types",
+	cols: []col{
+		{"object_catalog", nameT, false},
+		{"object_schema", nameT, false},
+		{"object_name", nameT, false},
+		{"object_type", varcharT, false},
+		{"collection_type_identifier", nameT, false},
+		{"data_type", varcharT, false},
+		{"character_maximum_length", int4T, false},
+		{"character_octet_length", int4T, false},
+		{"character_set_catalog", nameT, false},
+		{"character_set_schema", nameT, false},
+		{"character_set_name", nameT, false},
+		{"collation_catalog", nameT, false},
+		{"collation_schema", nameT, false},
+		{"collation_name", nameT, false},
+		{"numeric_precision", int4T, false},
+		{"numeric_precision_radix", int4T, false},
+		{"numeric_scale", int4T, false},
+		{"datetime_precision", int4T, false},
+		{"interval_type", varcharT, false},
+		{"interval_precision", int4T, false},
+		{"domain_default", varcharT, false},
+		{"udt_catalog", nameT, false},
+		{"udt_schema", nameT, false},
+		{"udt_name", nameT, false},
+		{"scope_catalog", nameT, false},
+		{"scope_schema", nameT, false},
+		{"scope_name", nameT, false},
+		{"maximum_cardinality", int4T, false},
+		{"dtd_identifier", nameT, false},
+	},
+}

@@ -1,0 +1,260 @@
+package tenancy
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/lattice-sql/lattice/schema/pgerr"
+	"github.com/lattice-sql/lattice/tenancy/config"
+)
+
+// MaxTokenSize caps a token's length: far under the 64 KiB password limit,
+// far over any sane set of claims.
+const MaxTokenSize = 8 << 10
+
+// VerifierOptions configure JWT verification.
+type VerifierOptions struct {
+	Secret          []byte        // HMAC secret, required
+	Algorithms      []string      // accepted algs; default HS256, HS384, HS512
+	Issuer          string        // required iss, if set
+	Audience        string        // required aud, if set
+	Leeway          time.Duration // clock skew allowed on exp and nbf
+	ClaimsNamespace string        // when set, authInfo is the object under this claim
+	Now             func() time.Time
+}
+
+// A Verifier checks tokens. Safe for concurrent use.
+type Verifier struct {
+	opts   VerifierOptions
+	parser *jwt.Parser
+}
+
+// NewVerifier checks opts and returns a Verifier.
+func NewVerifier(opts VerifierOptions) (*Verifier, error) {
+	if len(opts.Secret) == 0 {
+		return nil, errors.New("tenancy: a JWT secret is required")
+	}
+	if len(opts.Algorithms) == 0 {
+		opts.Algorithms = config.DefaultAlgorithms
+	}
+	opts.Algorithms = slices.Clone(opts.Algorithms)
+	for _, a := range opts.Algorithms {
+		if _, ok := jwt.GetSigningMethod(a).(*jwt.SigningMethodHMAC); !ok {
+			return nil, fmt.Errorf("tenancy: unsupported JWT algorithm %q", a)
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	po := []jwt.ParserOption{
+		jwt.WithValidMethods(opts.Algorithms),
+		jwt.WithLeeway(opts.Leeway),
+		jwt.WithJSONNumber(),
+		jwt.WithTimeFunc(opts.Now),
+		jwt.WithStrictDecoding(),
+	}
+	if opts.Issuer != "" {
+		po = append(po, jwt.WithIssuer(opts.Issuer))
+	}
+	if opts.Audience != "" {
+		po = append(po, jwt.WithAudience(opts.Audience))
+	}
+	return &Verifier{opts: opts, parser: jwt.NewParser(po...)}, nil
+}
+
+// VerifierFromConfig builds the Verifier that the config's auth.jwt says.
+func VerifierFromConfig(c *config.Config) (*Verifier, error) {
+	j := c.Auth.JWT
+	return NewVerifier(VerifierOptions{
+		Secret: []byte(j.Secret), Algorithms: j.Algorithms, Issuer: j.Issuer, Audience: j.Audience,
+		Leeway: j.Leeway, ClaimsNamespace: j.ClaimsNamespace,
+	})
+}
+
+// headers a token may not carry: they name keys or extensions, and a
+// verifier that fetched or honoured them would let the token pick its key.
+var forbiddenHeaders = []string{"crit", "jku", "x5u", "jwk", "x5c", "x5t", "x5t#S256", "enc", "zip"}
+
+// Verify checks token and returns its claims (under the claims namespace,
+// if one is configured) with integral numbers as int64, and its exp (zero
+// when absent). Every failure is FATAL 28P01 with the same message; the
+// reason is only in the wrapped error, for the log.
+func (v *Verifier) Verify(token string) (claims map[string]any, expiresAt time.Time, err error) {
+	claims, expiresAt, reason := v.verify(token)
+	if reason != nil {
+		e := pgerr.Fatal(pgerr.InvalidPassword, "password authentication failed: invalid token")
+		e.Err = reason
+		return nil, time.Time{}, e
+	}
+	return claims, expiresAt, nil
+}
+
+func (v *Verifier) verify(token string) (map[string]any, time.Time, error) {
+	if len(token) > MaxTokenSize {
+		return nil, time.Time{}, fmt.Errorf("token of %d bytes exceeds %d", len(token), MaxTokenSize)
+	}
+	segs := strings.Split(token, ".")
+	if len(segs) != 3 || segs[0] == "" || segs[1] == "" || segs[2] == "" {
+		return nil, time.Time{}, fmt.Errorf("not a signed JWT: %d segments", len(segs))
+	}
+	var header map[string]any
+	for i, seg := range segs[:2] {
+		raw, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("segment %d: %w", i, err)
+		}
+		if err := checkJSON(raw); err != nil {
+			return nil, time.Time{}, fmt.Errorf("segment %d: %w", i, err)
+		}
+		if i == 0 {
+			if err := json.Unmarshal(raw, &header); err != nil {
+				return nil, time.Time{}, fmt.Errorf("header: %w", err)
+			}
+		}
+	}
+	for _, h := range forbiddenHeaders {
+		if _, ok := header[h]; ok {
+			return nil, time.Time{}, fmt.Errorf("forbidden header %q", h)
+		}
+	}
+	// Checked here as well as by the parser: the exact, case-sensitive
+	// name must be one we allow, so no spelling of "none" gets through.
+	if alg, _ := header["alg"].(string); !slices.Contains(v.opts.Algorithms, alg) {
+		return nil, time.Time{}, fmt.Errorf("algorithm %q not allowed", header["alg"])
+	}
+	mc := jwt.MapClaims{}
+	_, err := v.parser.ParseWithClaims(token, mc, func(t *jwt.Token) (any, error) {
+		if _, ok := t.Method.(*jwt.SigningMethodHMAC); !ok {
+			return nil, fmt.Errorf("algorithm %q is not HMAC", t.Method.Alg())
+		}
+		return v.opts.Secret, nil
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	var exp time.Time
+	if e, err := mc.GetExpirationTime(); err == nil && e != nil {
+		exp = e.Time
+	}
+	claims, _ := config.Normalize(map[string]any(mc)).(map[string]any)
+	if ns := v.opts.ClaimsNamespace; ns != "" {
+		sub, ok := claims[ns].(map[string]any)
+		if !ok {
+			return nil, time.Time{}, fmt.Errorf("claims namespace %q missing or not an object", ns)
+		}
+		claims = sub
+	}
+	return claims, exp, nil
+}
+
+// checkJSON accepts one JSON object whose objects have no duplicate keys:
+// parsers disagree on which duplicate wins, so a token with one is refused.
+func checkJSON(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('{') {
+		return errors.New("not a JSON object")
+	}
+	if err := checkObject(dec, 0); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err == nil {
+		return errors.New("trailing data after JSON object")
+	}
+	return nil
+}
+
+func checkObject(dec *json.Decoder, depth int) error {
+	if depth > 32 {
+		return errors.New("JSON nested too deeply")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return fmt.Errorf("duplicate key %q", key)
+		}
+		seen[key] = true
+		if err := checkValue(dec, depth); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+func checkValue(dec *json.Decoder, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		return checkObject(dec, depth+1)
+	case json.Delim('['):
+		for dec.More() {
+			if err := checkValue(dec, depth+1); err != nil {
+				return err
+			}
+		}
+		_, err := dec.Token() // ]
+		return err
+	}
+	return nil
+}
+
+// Authenticate verifies token and builds the connection's Context from its
+// claims and the startup parameters; it is the proxy's Authenticator.
+func (v *Verifier) Authenticate(_ context.Context, token string, startup map[string]string) (*Context, error) {
+	claims, exp, err := v.Verify(token)
+	if err != nil {
+		return nil, err
+	}
+	return &Context{
+		AuthInfo:        claims,
+		User:            startup["user"],
+		Database:        startup["database"],
+		ApplicationName: startup["application_name"],
+		ExpiresAt:       exp,
+	}, nil
+}
+
+// Sign returns a token over claims signed with an HMAC alg (HS256, HS384
+// or HS512), as `lattice token` prints. It sets iat, and exp when ttl > 0.
+func Sign(secret []byte, alg string, claims map[string]any, ttl time.Duration) (string, error) {
+	m, ok := jwt.GetSigningMethod(alg).(*jwt.SigningMethodHMAC)
+	if !ok {
+		return "", fmt.Errorf("tenancy: cannot sign with algorithm %q (want HS256, HS384 or HS512)", alg)
+	}
+	if len(secret) == 0 {
+		return "", errors.New("tenancy: empty secret")
+	}
+	mc := jwt.MapClaims(maps.Clone(claims))
+	if mc == nil {
+		mc = jwt.MapClaims{}
+	}
+	now := time.Now()
+	mc["iat"] = now.Unix()
+	if ttl > 0 {
+		mc["exp"] = now.Add(ttl).Unix()
+	}
+	return jwt.NewWithClaims(m, mc).SignedString(secret)
+}
