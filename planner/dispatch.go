@@ -146,6 +146,13 @@ func (p *planner) readsCube(s *pg_query.SelectStmt) bool {
 	if s.Larg != nil || s.Rarg != nil {
 		return p.readsCube(s.Larg) || p.readsCube(s.Rarg)
 	}
+	if s.WithClause != nil {
+		for _, c := range s.WithClause.Ctes {
+			if p.readsCube(c.GetCommonTableExpr().GetCtequery().GetSelectStmt()) {
+				return true
+			}
+		}
+	}
 	for _, f := range s.FromClause {
 		if p.fromReadsCube(f) {
 			return true

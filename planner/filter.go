@@ -10,6 +10,9 @@ import (
 // cond binds a WHERE (having=false: dimensions and segments) or HAVING
 // (having=true: measures too) condition.
 func (b *binder) cond(n *pg_query.Node, having bool) (*cond, error) {
+	if n == nil {
+		return nil, notSupported("unsupported filter expression")
+	}
 	switch v := n.Node.(type) {
 	case *pg_query.Node_BoolExpr:
 		c := &cond{op: condAnd}
@@ -198,7 +201,7 @@ func (b *binder) value(n *pg_query.Node, l *expr) (*expr, error) {
 	return e, nil
 }
 
-func isValue(e *expr) bool { return e.kind == exprConst || e.kind == exprParam }
+func isValue(e *expr) bool { return e.kind == exprConst || e.kind == exprParam || e.kind == exprTime }
 
 // unify gives a parameter the type of the member it is compared with.
 func (b *binder) unify(l, r *expr) {

@@ -306,6 +306,14 @@ var references = []struct{ semantic, reference string }{
 			LEFT JOIN organizations g ON u.organization_id = g.id GROUP BY g.name`},
 	{`SELECT MEASURE(orders.total_amount), MEASURE(line_items.count) FROM orders CROSS JOIN line_items`,
 		`SELECT (SELECT SUM(amount) FROM orders), (SELECT COUNT(*) FROM line_items li JOIN orders o ON li.order_id = o.id)`},
+	{`SELECT users.city, MEASURE(users.count), MEASURE(orders.total_amount), MEASURE(line_items.quantity), MEASURE(orders.completed_ratio)
+		FROM orders CROSS JOIN users CROSS JOIN line_items GROUP BY 1`,
+		`SELECT u.city, COUNT(DISTINCT u.id),
+			(SELECT SUM(o2.amount) FROM orders o2 LEFT JOIN users u2 ON o2.user_id = u2.id WHERE u2.city IS NOT DISTINCT FROM u.city),
+			SUM(li.quantity),
+			(SELECT CAST(1.0 * COUNT(*) FILTER (WHERE o2.status = 'completed') / COUNT(*) AS NUMERIC(65,10)) FROM orders o2
+				LEFT JOIN users u2 ON o2.user_id = u2.id WHERE u2.city IS NOT DISTINCT FROM u.city)
+		FROM orders o LEFT JOIN users u ON o.user_id = u.id LEFT JOIN line_items li ON li.order_id = o.id GROUP BY u.city`},
 	{`SELECT u.name, MEASURE(o.count), MEASURE(u.count) FROM users u LEFT JOIN orders o ON u.__cubeJoinField = o.__cubeJoinField GROUP BY 1`,
 		`SELECT u.name, COUNT(o.id), COUNT(DISTINCT u.id) FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY 1`},
 }

@@ -16,6 +16,7 @@ const (
 	exprConst                     // a literal
 	exprParam                     // a client parameter $n
 	exprNull                      // __user and __cubeJoinField: always NULL text
+	exprTime                      // a relative time such as now() - INTERVAL '7 day'
 )
 
 // constKind is a literal's type.
@@ -41,7 +42,8 @@ type expr struct {
 	fn   string // "LOWER" or "UPPER" applied to a string dimension
 	lit  string // exprConst: the literal's text
 	lk   constKind
-	num  int // exprParam: 1-based client parameter number
+	num  int        // exprParam: 1-based client parameter number
+	tv   *timeValue // exprTime
 
 	name string // default output column name, as PostgreSQL would choose it
 	loc  int32

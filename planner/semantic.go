@@ -362,6 +362,9 @@ func (b *binder) column(cr *pg_query.ColumnRef) (*expr, error) {
 // expr binds a value expression. Measures must be aggregated when the
 // query is grouped; agg says whether aggregates are allowed here.
 func (b *binder) expr(n *pg_query.Node, agg bool) (*expr, error) {
+	if n == nil {
+		return nil, notSupported("unsupported expression in a query on cubes")
+	}
 	switch v := n.Node.(type) {
 	case *pg_query.Node_ColumnRef:
 		e, err := b.column(v.ColumnRef)
@@ -388,6 +391,10 @@ func (b *binder) expr(n *pg_query.Node, agg bool) (*expr, error) {
 		return b.call(v.FuncCall, agg)
 	case *pg_query.Node_TypeCast:
 		return b.typeCast(v.TypeCast, agg)
+	case *pg_query.Node_SqlvalueFunction:
+		return b.sqlValue(v.SqlvalueFunction)
+	case *pg_query.Node_AExpr:
+		return b.arith(v.AExpr, agg)
 	}
 	return nil, notSupported("unsupported expression in a query on cubes").
 		WithHint("select dimensions, MEASURE(measure) or the matching aggregate, and DATE_TRUNC of time dimensions")
@@ -433,6 +440,9 @@ func (b *binder) call(f *pg_query.FuncCall, agg bool) (*expr, error) {
 	}
 	if name == "date_trunc" {
 		return b.dateTrunc(f, agg)
+	}
+	if (name == "now" || name == "localtimestamp" || name == "current_timestamp") && len(f.Args) == 0 {
+		return &expr{kind: exprTime, tv: &timeValue{op: 'n'}, name: name, loc: f.Location}, nil
 	}
 	if (name == "lower" || name == "upper") && len(f.Args) == 1 {
 		// Metabase's case-insensitive filters: LOWER(col) LIKE '%x%'.
@@ -538,9 +548,13 @@ func (b *binder) dateTrunc(f *pg_query.FuncCall, agg bool) (*expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.kind != exprDimension || e.dim.Type != schema.Time || e.cast != "" {
+	if e.kind == exprTime {
+		return &expr{kind: exprTime, tv: &timeValue{op: 't', gran: gran, child: e.tv}, name: "date_trunc", loc: f.Location}, nil
+	}
+	if e.kind != exprDimension || e.dim.Type != schema.Time || e.cast == "text" || e.fn != "" {
 		return nil, notSupported("DATE_TRUNC needs a time dimension").At(b.pos(f.Location))
 	}
+	e.cast = "" // DATE_TRUNC of a date is a timestamp, as in PostgreSQL
 	if e.gran != "" && granOrder(gran) < granOrder(e.gran) {
 		gran = e.gran
 	}
@@ -580,6 +594,15 @@ func (b *binder) typeCast(tc *pg_query.TypeCast, agg bool) (*expr, error) {
 	typ := strings.ToLower(opName(tc.TypeName.GetNames()))
 	if len(tc.TypeName.GetArrayBounds()) > 0 {
 		return nil, notSupported("casts to arrays are not supported on cubes")
+	}
+	if e.kind == exprTime {
+		switch typ {
+		case "timestamp", "timestamptz":
+			return e, nil
+		case "date":
+			return &expr{kind: exprTime, tv: &timeValue{op: 't', gran: "day", child: e.tv}, name: e.name, loc: e.loc}, nil
+		}
+		return nil, notSupported("cast of a relative time to %s is not supported", typ).At(b.pos(tc.Location))
 	}
 	if e.kind == exprConst || e.kind == exprParam {
 		switch typ {
@@ -648,6 +671,8 @@ func exprOID(e *expr) uint32 {
 		return oidBool
 	case exprNull:
 		return oidText
+	case exprTime:
+		return oidTimestamp
 	case exprDimension:
 		switch {
 		case e.cast == "text":
@@ -841,6 +866,9 @@ func (b *binder) limitValue(n *pg_query.Node) (*expr, error) {
 		return nil, pgerr.New("2201W", "LIMIT and OFFSET must not be negative").At(b.pos(c.Location))
 	}
 	if pr := n.GetParamRef(); pr != nil {
+		if pr.Number < 1 {
+			return nil, pgerr.New(pgerr.UndefinedParameter, "there is no parameter $%d", pr.Number).At(b.pos(pr.Location))
+		}
 		e := &expr{kind: exprParam, num: int(pr.Number), loc: pr.Location}
 		b.inferParam(e, oidInt8)
 		return e, nil

@@ -6,14 +6,6 @@ import (
 
 	"github.com/lattice-sql/lattice/planner/dialect"
 	"github.com/lattice-sql/lattice/schema"
-	"github.com/lattice-sql/lattice/schema/pgerr"
-)
-
-// Parameters are written as markers while the SQL is built (a WHERE may be
-// repeated in several subqueries) and numbered in one final pass.
-const (
-	paramOpen  = '\x01'
-	paramClose = '\x02'
 )
 
 // gen renders one bound query in one dialect.
@@ -24,6 +16,11 @@ type gen struct {
 	// star is the cube whose rows are exactly the rows being aggregated,
 	// so its count measures may be COUNT(*).
 	star *schema.Cube
+	// args are the client parameter indexes of the placeholders written so
+	// far. SQL is always built left to right, so the n-th placeholder
+	// rendered is the n-th in the text (a WHERE repeated in subqueries
+	// gets fresh placeholders for the same parameter).
+	args []int
 }
 
 func (p *planner) generate(q *query) (*Statement, error) {
@@ -45,7 +42,7 @@ func (p *planner) generate(q *query) (*Statement, error) {
 		return nil, err
 	}
 	st := &Statement{Kind: KindBackend, Tag: "SELECT"}
-	st.SQL, st.Args = g.numberParams(sql)
+	st.SQL, st.Args = sql, g.args
 	st.Columns = make([]Column, len(q.items))
 	for i, e := range q.items {
 		st.Columns[i] = column(q.names[i], exprOID(e))
@@ -84,28 +81,6 @@ func column(name string, oid uint32) Column {
 		c.TypeSize = 4
 	}
 	return c
-}
-
-func (g *gen) numberParams(sql string) (string, []int) {
-	if strings.IndexByte(sql, paramOpen) < 0 {
-		return sql, nil
-	}
-	var b strings.Builder
-	var args []int
-	for {
-		i := strings.IndexByte(sql, paramOpen)
-		if i < 0 {
-			b.WriteString(sql)
-			break
-		}
-		j := strings.IndexByte(sql[i:], paramClose) + i
-		n, _ := strconv.Atoi(sql[i+1 : j])
-		b.WriteString(sql[:i])
-		args = append(args, n-1)
-		b.WriteString(g.d.Placeholder(len(args)))
-		sql = sql[j+1:]
-	}
-	return b.String(), args
 }
 
 // fanOut reports whether a measure whose cube the joins multiply needs
@@ -273,8 +248,6 @@ func (g *gen) fanOutSQL() (string, error) {
 		}
 		s.meas = append(s.meas, m)
 	}
-	where0 := ""
-	_ = where0
 	var b strings.Builder
 	refs := map[string]string{} // groupKey → outer column
 	for i, e := range q.group {
@@ -502,7 +475,8 @@ func (g *gen) value(e *expr, with *expr) string {
 	var s string
 	switch e.kind {
 	case exprParam:
-		s = string(paramOpen) + strconv.Itoa(e.num) + string(paramClose)
+		g.args = append(g.args, e.num-1)
+		s = g.d.Placeholder(len(g.args))
 	case exprConst:
 		switch e.lk {
 		case constString:
@@ -510,6 +484,12 @@ func (g *gen) value(e *expr, with *expr) string {
 		default:
 			s = e.lit
 		}
+	case exprTime:
+		s = g.timeValue(e.tv)
+		if with != nil && with.cast == "date" {
+			return "CAST(" + s + " AS DATE)"
+		}
+		return s
 	default:
 		return g.filterRef(e)
 	}
@@ -753,5 +733,3 @@ func (g *gen) perRow(m *schema.Measure) string {
 	}
 	return val
 }
-
-var _ = pgerr.InternalError

@@ -48,8 +48,9 @@ type conn struct {
 	be  *pgproto3.Backend
 	log *slog.Logger
 
-	key     pgproto3.BackendKeyData
-	counted bool // holds a MaxConnections slot
+	key       pgproto3.BackendKeyData
+	counted   bool   // holds a MaxConnections slot
+	appSlotID string // holds a MaxTenantConnections slot for this AppID
 
 	tctx    *tenancy.Context
 	tenant  *tenancy.Tenant
@@ -94,6 +95,9 @@ func (c *conn) serve() {
 	defer func() {
 		if c.counted {
 			c.srv.sessions.Add(-1)
+		}
+		if c.appSlotID != "" {
+			c.srv.leaveTenant(c.appSlotID)
 		}
 		if c.tenant != nil {
 			c.tenant.Release()
@@ -310,6 +314,9 @@ func (c *conn) send(msg pgproto3.BackendMessage) { c.be.Send(msg) }
 
 func (c *conn) flush() error {
 	c.unflushed = 0
+	if d := c.srv.opts.WriteTimeout; d > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(d))
+	}
 	if err := c.be.Flush(); err != nil {
 		return ioError{err}
 	}

@@ -64,8 +64,14 @@
 //     gets a generic 28P01.
 //   - A statement runs under a context cancelled by a matching
 //     CancelRequest (57014 "due to user request"), by the statement timeout
-//     (57014 "due to statement timeout"; SET statement_timeout overrides
-//     Options.StatementTimeout) and by Close. The driver must honour it.
+//     (57014 "due to statement timeout"; SET statement_timeout can shorten
+//     Options.StatementTimeout, never lift it) and by Close. The driver must
+//     honour it. Options.WriteTimeout frees a session whose client stops
+//     reading mid-result.
+//   - Options.MaxConnections (all sessions) and MaxTenantConnections (per
+//     AppID) refuse sessions beyond them with FATAL 53300; cancel
+//     connections are never counted. A session releases its tenant
+//     (Tenant.Release) when it ends.
 //   - BackendKeyData is random (crypto/rand); the secret is compared in
 //     constant time; a wrong key is silently ignored, as in PostgreSQL.
 //   - The session never outlives its token: once tenancy.Context.ExpiresAt

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -316,6 +317,26 @@ func TestExtendedWithPgx(t *testing.T) {
 	}
 	if i != 42 || s != "héllo" || !tm.Equal(ts0) {
 		t.Errorf("echo = %d %q %v", i, s, tm)
+	}
+	// A batch: pgx pipelines the Parses and Describes, then the Executes.
+	batch := &pgx.Batch{}
+	for i := range 3 {
+		batch.Queue("SELECT n FROM nums WHERE n < $1", int64(i+2))
+	}
+	batch.Queue("SELECT 1")
+	br := conn.SendBatch(ctx, batch)
+	for i := range 3 {
+		rows, _ := br.Query()
+		got, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil || len(got) != i+1 {
+			t.Errorf("batch query %d: %v %v", i, got, err)
+		}
+	}
+	if err := br.QueryRow().Scan(&i); err != nil || i != 1 {
+		t.Errorf("batch SELECT 1: %v %d", err, i)
+	}
+	if err := br.Close(); err != nil {
+		t.Fatal(err)
 	}
 	// The same through the simple protocol (pgx's exec mode).
 	if err := conn.QueryRow(ctx, "SELECT 1", pgx.QueryExecModeSimpleProtocol).Scan(&i); err != nil || i != 1 {
@@ -726,3 +747,103 @@ func TestNegotiateProtocolVersion(t *testing.T) {
 }
 
 func pgerr57014(err error) bool { return strings.Contains(pgCode(err), " 57014 ") }
+
+func TestMaxTenantConnections(t *testing.T) {
+	ts := startServer(t, Options{MaxTenantConnections: 2})
+	a, b := ts.connect(t), ts.connect(t)
+	_, err := pgconn.Connect(ctx5s(t), ts.connString("good"))
+	if got := pgCode(err); got != "FATAL 53300 too many connections for this tenant" {
+		t.Errorf("third session of the App: %s", got)
+	}
+	a.Close(context.Background())
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		c, err := pgconn.Connect(ctx5s(t), ts.connString("good"))
+		if err == nil {
+			c.Close(context.Background())
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tenant slot not released: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = b
+}
+
+func TestStartupSettings(t *testing.T) {
+	ts := startServer(t, Options{})
+	for _, tc := range []struct{ param, want string }{
+		{"ISO", "ISO, MDY"},
+		{"ISO, DMY", "ISO, DMY"},
+		{"European", "ISO, DMY"},
+	} {
+		c, err := pgconn.Connect(ctx5s(t), ts.connString("good")+" DateStyle='"+tc.param+"' extra_float_digits=2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ParameterStatus("DateStyle"); got != tc.want {
+			t.Errorf("DateStyle=%q reported %q, want %q", tc.param, got, tc.want)
+		}
+		res, err := c.Exec(ctx5s(t), "SHOW extra_float_digits").ReadAll()
+		if err != nil || string(res[0].Rows[0][0]) != "2" {
+			t.Errorf("startup extra_float_digits not applied: %v %v", err, res)
+		}
+		c.Close(context.Background())
+	}
+}
+
+func TestServeRefusesInsecureListener(t *testing.T) {
+	s, err := New(Options{}, fakeAuth{}, fakeResolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Serve(ln); err == nil || !strings.Contains(err.Error(), "without TLS") {
+		t.Errorf("Serve on 0.0.0.0 without TLS: %v", err)
+	}
+	// A Unix socket is local.
+	uln, err := net.Listen("unix", t.TempDir()+"/.s.PGSQL.5432")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(uln) }()
+	c, err := pgconn.Connect(ctx5s(t), "host="+strings.TrimSuffix(uln.Addr().String(), "/.s.PGSQL.5432")+" user=alice password=good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close(context.Background())
+	s.Close()
+	if err := <-done; err != ErrServerClosed {
+		t.Errorf("Serve after Close = %v", err)
+	}
+}
+
+func TestWriteTimeout(t *testing.T) {
+	ts := startServer(t, Options{WriteTimeout: 200 * time.Millisecond})
+	ts.driver.mu.Lock()
+	ts.driver.nums = 5_000_000
+	ts.driver.mu.Unlock()
+	rc := ts.raw(t)
+	rc.startup()
+	rc.fe.Send(&pgproto3.Query{String: "SELECT n FROM nums"})
+	rc.flush()
+	// Never read: the server must give up on this client.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ts.mu.Lock()
+		n := len(ts.conns)
+		ts.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a client that does not read kept its session")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -53,12 +53,19 @@ type Options struct {
 	// MaxConnections caps concurrent client sessions (FATAL 53300 beyond
 	// it); 0 means no cap. Cancel requests are never counted.
 	MaxConnections int
+	// MaxTenantConnections caps the concurrent sessions of one App (by
+	// AppID), so one tenant cannot take every slot (FATAL 53300); 0 means
+	// no cap.
+	MaxTenantConnections int
 	// StatementTimeout cancels a statement that runs longer (57014); 0 is
 	// no timeout.
 	StatementTimeout time.Duration
 	// IdleTimeout closes a session idle between messages for longer (FATAL
 	// 57P05); 0 is no timeout.
 	IdleTimeout time.Duration
+	// WriteTimeout bounds each write to the client, so a client that stops
+	// reading cannot hold a backend query forever; 0 is no timeout.
+	WriteTimeout time.Duration
 	// StartupTimeout bounds TLS handshake, startup and authentication;
 	// 0 means 30s.
 	StartupTimeout time.Duration
@@ -96,6 +103,7 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	keys      map[uint32]*conn // BackendKeyData process id → connection
+	perApp    map[string]int   // sessions by AppID, for MaxTenantConnections
 	closed    bool
 	wg        sync.WaitGroup
 }
@@ -134,6 +142,7 @@ func New(opts Options, auth Authenticator, resolver Resolver) (*Server, error) {
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[*conn]struct{}{},
 		keys:      map[uint32]*conn{},
+		perApp:    map[string]int{},
 	}
 	if s.plan == nil {
 		s.plan = planner.Plan
@@ -190,9 +199,9 @@ func (s *Server) ListenAndServe() error {
 // Serve accepts connections on ln until Close or Shutdown; it always
 // returns a non-nil error (ErrServerClosed after Close).
 func (s *Server) Serve(ln net.Listener) error {
-	if err := checkInsecure(s.opts, ln.Addr().String()); err != nil {
+	if !s.opts.AllowInsecure && s.opts.TLSConfig == nil && !isLoopbackAddr(ln.Addr()) {
 		ln.Close()
-		return err
+		return fmt.Errorf("proxy: refusing to serve on %s without TLS: passwords are bearer tokens; configure tls.cert_file/tls.key_file or set auth.allow_insecure: true", ln.Addr())
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -302,6 +311,32 @@ func (s *Server) forget(c *conn) {
 	delete(s.conns, c)
 	if c.key.ProcessID != 0 && s.keys[c.key.ProcessID] == c {
 		delete(s.keys, c.key.ProcessID)
+	}
+}
+
+// admitTenant takes a per-App session slot; false when the App is full.
+func (s *Server) admitTenant(appID string) bool {
+	limit := s.opts.MaxTenantConnections
+	if limit <= 0 {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perApp[appID] >= limit {
+		return false
+	}
+	s.perApp[appID]++
+	return true
+}
+
+func (s *Server) leaveTenant(appID string) {
+	if s.opts.MaxTenantConnections <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perApp[appID]--; s.perApp[appID] <= 0 {
+		delete(s.perApp, appID)
 	}
 }
 

@@ -101,7 +101,7 @@ type session struct {
 func (s *session) set(name, value string, local bool) (changed bool, err error) {
 	name = strings.ToLower(name)
 	if readOnly[name] {
-		return false, pgerr.New("55P02", "parameter %q cannot be changed", name)
+		return false, pgerr.New(codeCantChangeRuntime, "parameter %q cannot be changed", name)
 	}
 	value, err = normalizeSetting(name, value)
 	if err != nil {
@@ -121,6 +121,8 @@ func (s *session) set(name, value string, local bool) (changed bool, err error) 
 
 func normalizeSetting(name, value string) (string, error) {
 	switch name {
+	case "datestyle":
+		return normalizeDateStyle(value)
 	case "client_encoding":
 		switch strings.ToUpper(strings.ReplaceAll(value, "-", "")) {
 		case "UTF8", "UNICODE", "SQL_ASCII":
@@ -187,4 +189,26 @@ func (s *session) snapshotReported() map[string]string {
 		m[k] = s.Settings[k]
 	}
 	return m
+}
+
+// normalizeDateStyle completes a partial DateStyle as PostgreSQL does:
+// "ISO" is "ISO, MDY", "DMY" is "ISO, DMY". Output is always ISO here, but
+// clients (pgjdbc) check the reported value.
+func normalizeDateStyle(v string) (string, error) {
+	style, order := "ISO", "MDY"
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		switch u := strings.ToUpper(f); u {
+		case "ISO", "SQL", "POSTGRES", "GERMAN":
+			style = map[string]string{"ISO": "ISO", "SQL": "SQL", "POSTGRES": "Postgres", "GERMAN": "German"}[u]
+		case "MDY", "DMY", "YMD":
+			order = u
+		case "US", "NONEURO", "NONEUROPEAN":
+			order = "MDY"
+		case "EURO", "EUROPEAN":
+			order = "DMY"
+		default:
+			return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter \"DateStyle\": %q", v)
+		}
+	}
+	return style + ", " + order, nil
 }

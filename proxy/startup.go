@@ -159,6 +159,13 @@ func (c *conn) handleStartup() error {
 		}
 		return pgerr.Fatal(pgerr.InvalidAuthorization, "tenant could not be resolved")
 	}
+	if !c.srv.admitTenant(tenant.App.ID) {
+		tenant.Release()
+		return pgerr.Fatal(pgerr.TooManyConnections, "too many connections for this tenant")
+	}
+	if c.srv.opts.MaxTenantConnections > 0 {
+		c.appSlotID = tenant.App.ID
+	}
 	d, err := dialect.ForDBType(tenant.DBType)
 	if err != nil {
 		tenant.Release()

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -165,4 +166,18 @@ func repository(cfg *config.Config, v config.Vars) (schema.Repository, error) {
 		return nil, e
 	}
 	return schema.DirRepository{Root: p}, nil
+}
+
+// NewManagerFromConfig returns a Manager over the config's hooks and
+// bounds (tenancy.max_apps, tenancy.app_idle_ttl).
+func NewManagerFromConfig(cfg *config.Config, logger *slog.Logger) (*Manager, error) {
+	hooks, err := HooksFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return NewManager(hooks, ManagerOptions{
+		MaxApps:    cfg.Tenancy.MaxApps,
+		AppIdleTTL: cfg.Tenancy.AppIdleTTL,
+		Logger:     logger,
+	}), nil
 }

@@ -143,12 +143,14 @@ func TestSeedModelsLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks, err := HooksFromConfig(cfg)
+	m, err := NewManagerFromConfig(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewManager(hooks, ManagerOptions{})
 	defer m.Close()
+	if m.opts.MaxApps != config.DefaultMaxApps || m.opts.AppIdleTTL != config.DefaultAppIdleTTL {
+		t.Errorf("bounds not taken from the config: %+v", m.opts)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	one, err := m.Resolve(ctx, &Context{AuthInfo: map[string]any{"appId": 1.0, "userId": 2.0}})

@@ -30,7 +30,13 @@ type VerifierOptions struct {
 	Audience        string        // required aud, if set
 	Leeway          time.Duration // clock skew allowed on exp and nbf
 	ClaimsNamespace string        // when set, authInfo is the object under this claim
-	Now             func() time.Time
+	// AllowMissingExp accepts tokens without exp; by default a token must
+	// expire.
+	AllowMissingExp bool
+	// MaxTokenLifetime, when set, refuses tokens whose exp is further
+	// away than this.
+	MaxTokenLifetime time.Duration
+	Now              func() time.Time
 }
 
 // A Verifier checks tokens. Safe for concurrent use.
@@ -69,6 +75,9 @@ func NewVerifier(opts VerifierOptions) (*Verifier, error) {
 	if opts.Audience != "" {
 		po = append(po, jwt.WithAudience(opts.Audience))
 	}
+	if !opts.AllowMissingExp {
+		po = append(po, jwt.WithExpirationRequired())
+	}
 	return &Verifier{opts: opts, parser: jwt.NewParser(po...)}, nil
 }
 
@@ -78,6 +87,7 @@ func VerifierFromConfig(c *config.Config) (*Verifier, error) {
 	return NewVerifier(VerifierOptions{
 		Secret: []byte(j.Secret), Algorithms: j.Algorithms, Issuer: j.Issuer, Audience: j.Audience,
 		Leeway: j.Leeway, ClaimsNamespace: j.ClaimsNamespace,
+		AllowMissingExp: !j.RequireExp, MaxTokenLifetime: j.MaxTokenLifetime,
 	})
 }
 
@@ -105,6 +115,9 @@ func (v *Verifier) verify(token string) (map[string]any, time.Time, error) {
 	}
 	segs := strings.Split(token, ".")
 	if len(segs) != 3 || segs[0] == "" || segs[1] == "" || segs[2] == "" {
+		if len(segs) == 3 {
+			return nil, time.Time{}, errors.New("not a signed JWT: empty segment")
+		}
 		return nil, time.Time{}, fmt.Errorf("not a signed JWT: %d segments", len(segs))
 	}
 	var header map[string]any
@@ -130,7 +143,7 @@ func (v *Verifier) verify(token string) (map[string]any, time.Time, error) {
 	// Checked here as well as by the parser: the exact, case-sensitive
 	// name must be one we allow, so no spelling of "none" gets through.
 	if alg, _ := header["alg"].(string); !slices.Contains(v.opts.Algorithms, alg) {
-		return nil, time.Time{}, fmt.Errorf("algorithm %q not allowed", header["alg"])
+		return nil, time.Time{}, fmt.Errorf("algorithm %v not allowed", quoted(header["alg"]))
 	}
 	mc := jwt.MapClaims{}
 	_, err := v.parser.ParseWithClaims(token, mc, func(t *jwt.Token) (any, error) {
@@ -145,6 +158,9 @@ func (v *Verifier) verify(token string) (map[string]any, time.Time, error) {
 	var exp time.Time
 	if e, err := mc.GetExpirationTime(); err == nil && e != nil {
 		exp = e.Time
+	}
+	if max := v.opts.MaxTokenLifetime; max > 0 && (exp.IsZero() || exp.Sub(v.opts.Now()) > max) {
+		return nil, time.Time{}, fmt.Errorf("token lifetime exceeds %v", max)
 	}
 	claims, _ := config.Normalize(map[string]any(mc)).(map[string]any)
 	if ns := v.opts.ClaimsNamespace; ns != "" {
@@ -257,4 +273,12 @@ func Sign(secret []byte, alg string, claims map[string]any, ttl time.Duration) (
 		mc["exp"] = now.Add(ttl).Unix()
 	}
 	return jwt.NewWithClaims(m, mc).SignedString(secret)
+}
+
+// quoted formats a header value for the log.
+func quoted(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
 }

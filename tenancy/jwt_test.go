@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lattice-sql/lattice/schema/pgerr"
+	"github.com/lattice-sql/lattice/tenancy/config"
 )
 
 var testSecret = []byte("tenancy-test-secret-0123456789abcdef-0123456789abcdef")
@@ -31,6 +33,9 @@ func newVerifier(t *testing.T, opts VerifierOptions) *Verifier {
 
 func signed(t *testing.T, m jwt.SigningMethod, key any, claims jwt.MapClaims) string {
 	t.Helper()
+	if _, ok := claims["exp"]; !ok {
+		claims["exp"] = time.Now().Add(time.Hour).Unix()
+	}
 	s, err := jwt.NewWithClaims(m, claims).SignedString(key)
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +47,11 @@ func signed(t *testing.T, m jwt.SigningMethod, key any, claims jwt.MapClaims) st
 // with the test secret under the header's alg when it is an HS alg.
 func raw(t *testing.T, header, payload string) string {
 	t.Helper()
+	if strings.HasPrefix(payload, "{") && !strings.Contains(payload, `"exp"`) {
+		// Every token expires, so that it fails for the reason under test.
+		payload = fmt.Sprintf(`{"exp":%d,`, time.Now().Add(time.Hour).Unix()) + strings.TrimPrefix(payload, "{")
+		payload = strings.Replace(payload, ",}", "}", 1)
+	}
 	enc := base64.RawURLEncoding
 	unsigned := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
 	sig, err := jwt.SigningMethodHS256.Sign(unsigned, testSecret)
@@ -76,7 +86,7 @@ func TestVerifyNamespaceIssuerAudience(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]any{"appId": int64(3)}, claims); diff != "" || !exp.IsZero() {
+	if diff := cmp.Diff(map[string]any{"appId": int64(3)}, claims); diff != "" || exp.IsZero() {
 		t.Errorf("claims (-want +got):\n%s exp %v", diff, exp)
 	}
 }
@@ -99,51 +109,56 @@ func TestVerifyRejects(t *testing.T) {
 	good := jwt.MapClaims{"appId": 1, "exp": now.Add(time.Hour).Unix()}
 	enc := base64.RawURLEncoding
 	noneTok := func(alg string) string {
-		return enc.EncodeToString([]byte(`{"alg":"`+alg+`","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(`{"appId":1}`)) + "."
+		return enc.EncodeToString([]byte(`{"alg":"`+alg+`","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(fmt.Sprintf(`{"appId":1,"exp":%d}`, now.Add(time.Hour).Unix()))) + "."
 	}
 	hsTok := signed(t, jwt.SigningMethodHS256, testSecret, good)
+	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"appId": 1}).SignedString(testSecret)
 	parts := strings.Split(hsTok, ".")
 	tests := []struct {
 		name  string
+		why   string // in the reason, for the log
 		opts  VerifierOptions
 		token string
 	}{
-		{"wrong signature", VerifierOptions{}, signed(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-another"), good)},
-		{"tampered payload", VerifierOptions{}, parts[0] + "." + enc.EncodeToString([]byte(`{"appId":2}`)) + "." + parts[2]},
-		{"expired", VerifierOptions{Leeway: 5 * time.Second}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"exp": now.Add(-time.Minute).Unix()})},
-		{"nbf in future", VerifierOptions{Leeway: 5 * time.Second}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"nbf": now.Add(time.Minute).Unix()})},
-		{"alg none", VerifierOptions{}, noneTok("none")},
-		{"alg None", VerifierOptions{}, noneTok("None")},
-		{"alg NONE", VerifierOptions{}, noneTok("NONE")},
-		{"alg none signed", VerifierOptions{}, raw(t, `{"alg":"none"}`, `{"appId":1}`)},
-		{"alg nOnE signed", VerifierOptions{}, raw(t, `{"alg":"nOnE"}`, `{"appId":1}`)},
-		{"HS/RS confusion", VerifierOptions{}, signed(t, jwt.SigningMethodRS256, rsaKey, good)},
-		{"RS256 header, HMAC signature", VerifierOptions{}, raw(t, `{"alg":"RS256","typ":"JWT"}`, `{"appId":1}`)},
-		{"unknown alg", VerifierOptions{}, raw(t, `{"alg":"HS1024"}`, `{"appId":1}`)},
-		{"alg not allowed", VerifierOptions{Algorithms: []string{"HS512"}}, hsTok},
-		{"lowercase alg", VerifierOptions{}, raw(t, `{"alg":"hs256"}`, `{"appId":1}`)},
-		{"alg missing", VerifierOptions{}, raw(t, `{"typ":"JWT"}`, `{"appId":1}`)},
-		{"garbage", VerifierOptions{}, "hunter2"},
-		{"empty", VerifierOptions{}, ""},
-		{"two segments", VerifierOptions{}, parts[0] + "." + parts[1]},
-		{"four segments", VerifierOptions{}, hsTok + ".x"},
-		{"JWE five segments", VerifierOptions{}, "a.b.c.d.e"},
-		{"bad base64", VerifierOptions{}, parts[0] + ".!!!." + parts[2]},
-		{"padded base64", VerifierOptions{}, parts[0] + "=." + parts[1] + "." + parts[2]},
-		{"oversized", VerifierOptions{}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"pad": strings.Repeat("x", MaxTokenSize)})},
-		{"wrong issuer", VerifierOptions{Issuer: "lattice"}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"iss": "evil"})},
-		{"missing issuer", VerifierOptions{Issuer: "lattice"}, hsTok},
-		{"wrong audience", VerifierOptions{Audience: "bi"}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"aud": "other"})},
-		{"audience as object", VerifierOptions{Audience: "bi"}, raw(t, `{"alg":"HS256"}`, `{"aud":{"bi":true}}`)},
-		{"exp as string", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `{"exp":"9999999999"}`)},
-		{"duplicate claim", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `{"appId":1,"appId":2}`)},
-		{"duplicate nested claim", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `{"org":{"id":1,"id":2}}`)},
-		{"duplicate header", VerifierOptions{}, raw(t, `{"alg":"HS256","alg":"none"}`, `{"appId":1}`)},
-		{"payload not an object", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `[1]`)},
-		{"crit header", VerifierOptions{}, raw(t, `{"alg":"HS256","crit":["exp"]}`, `{"appId":1}`)},
-		{"jku header", VerifierOptions{}, raw(t, `{"alg":"HS256","jku":"https://evil/keys"}`, `{"appId":1}`)},
-		{"jwk header", VerifierOptions{}, raw(t, `{"alg":"HS256","jwk":{"kty":"oct"}}`, `{"appId":1}`)},
-		{"missing namespace", VerifierOptions{ClaimsNamespace: "ns"}, hsTok},
+		{"wrong signature", "signature is invalid", VerifierOptions{}, signed(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-another"), good)},
+		{"tampered payload", "signature is invalid", VerifierOptions{}, parts[0] + "." + enc.EncodeToString([]byte(fmt.Sprintf(`{"appId":2,"exp":%d}`, now.Add(time.Hour).Unix()))) + "." + parts[2]},
+		{"expired", "token is expired", VerifierOptions{Leeway: 5 * time.Second}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"exp": now.Add(-time.Minute).Unix()})},
+		{"nbf in future", "not valid yet", VerifierOptions{Leeway: 5 * time.Second}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"nbf": now.Add(time.Minute).Unix()})},
+		{"alg none", "empty segment", VerifierOptions{}, noneTok("none")},
+		{"alg None", "empty segment", VerifierOptions{}, noneTok("None")},
+		{"alg NONE", "empty segment", VerifierOptions{}, noneTok("NONE")},
+		{"alg none signed", "algorithm \"none\" not allowed", VerifierOptions{}, raw(t, `{"alg":"none"}`, `{"appId":1}`)},
+		{"alg nOnE signed", "algorithm \"nOnE\" not allowed", VerifierOptions{}, raw(t, `{"alg":"nOnE"}`, `{"appId":1}`)},
+		{"HS/RS confusion", "algorithm \"RS256\" not allowed", VerifierOptions{}, signed(t, jwt.SigningMethodRS256, rsaKey, good)},
+		{"RS256 header, HMAC signature", "algorithm \"RS256\" not allowed", VerifierOptions{}, raw(t, `{"alg":"RS256","typ":"JWT"}`, `{"appId":1}`)},
+		{"unknown alg", "algorithm \"HS1024\" not allowed", VerifierOptions{}, raw(t, `{"alg":"HS1024"}`, `{"appId":1}`)},
+		{"alg not allowed", "algorithm \"HS256\" not allowed", VerifierOptions{Algorithms: []string{"HS512"}}, hsTok},
+		{"lowercase alg", "algorithm \"hs256\" not allowed", VerifierOptions{}, raw(t, `{"alg":"hs256"}`, `{"appId":1}`)},
+		{"alg missing", "algorithm <nil> not allowed", VerifierOptions{}, raw(t, `{"typ":"JWT"}`, `{"appId":1}`)},
+		{"garbage", "1 segments", VerifierOptions{}, "hunter2"},
+		{"empty", "1 segments", VerifierOptions{}, ""},
+		{"two segments", "2 segments", VerifierOptions{}, parts[0] + "." + parts[1]},
+		{"four segments", "4 segments", VerifierOptions{}, hsTok + ".x"},
+		{"JWE five segments", "5 segments", VerifierOptions{}, "a.b.c.d.e"},
+		{"bad base64", "segment 1: illegal base64", VerifierOptions{}, parts[0] + ".!!!." + parts[2]},
+		{"padded base64", "segment 0: illegal base64", VerifierOptions{}, parts[0] + "=." + parts[1] + "." + parts[2]},
+		{"oversized", "exceeds 8192", VerifierOptions{}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"pad": strings.Repeat("x", MaxTokenSize)})},
+		{"wrong issuer", "invalid issuer", VerifierOptions{Issuer: "lattice"}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"iss": "evil"})},
+		{"missing issuer", "iss claim is required", VerifierOptions{Issuer: "lattice"}, hsTok},
+		{"wrong audience", "invalid audience", VerifierOptions{Audience: "bi"}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"aud": "other"})},
+		{"audience as object", "aud claim is required", VerifierOptions{Audience: "bi"}, raw(t, `{"alg":"HS256"}`, `{"aud":{"bi":true}}`)},
+		{"exp as string", "invalid type for claim: exp", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `{"exp":"9999999999"}`)},
+		{"duplicate claim", "duplicate key \"appId\"", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `{"appId":1,"appId":2}`)},
+		{"duplicate nested claim", "duplicate key \"id\"", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `{"org":{"id":1,"id":2}}`)},
+		{"duplicate header", "duplicate key \"alg\"", VerifierOptions{}, raw(t, `{"alg":"HS256","alg":"none"}`, `{"appId":1}`)},
+		{"payload not an object", "not a JSON object", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `[1]`)},
+		{"crit header", "forbidden header \"crit\"", VerifierOptions{}, raw(t, `{"alg":"HS256","crit":["exp"]}`, `{"appId":1}`)},
+		{"jku header", "forbidden header \"jku\"", VerifierOptions{}, raw(t, `{"alg":"HS256","jku":"https://evil/keys"}`, `{"appId":1}`)},
+		{"jwk header", "forbidden header \"jwk\"", VerifierOptions{}, raw(t, `{"alg":"HS256","jwk":{"kty":"oct"}}`, `{"appId":1}`)},
+		{"missing namespace", "claims namespace \"ns\"", VerifierOptions{ClaimsNamespace: "ns"}, hsTok},
+		{"missing exp", "exp claim is required", VerifierOptions{}, noExp},
+		{"exp null", "invalid type for claim: exp", VerifierOptions{}, raw(t, `{"alg":"HS256"}`, `{"appId":1,"exp":null}`)},
+		{"lifetime over the cap", "lifetime exceeds 1h0m0s", VerifierOptions{MaxTokenLifetime: time.Hour}, signed(t, jwt.SigningMethodHS256, testSecret, jwt.MapClaims{"exp": now.Add(2 * time.Hour).Unix()})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,6 +172,9 @@ func TestVerifyRejects(t *testing.T) {
 			}
 			if pe.Err == nil {
 				t.Error("no reason for the log")
+			}
+			if pe.Err != nil && !strings.Contains(pe.Err.Error(), tt.why) {
+				t.Errorf("refused because %q, want %q", pe.Err, tt.why)
 			}
 		})
 	}
@@ -178,6 +196,10 @@ func TestSign(t *testing.T) {
 		}
 	}
 	tok, _ := Sign(testSecret, "HS256", map[string]any{"appId": 3}, 0)
+	if _, _, err := v.Verify(tok); err == nil {
+		t.Error("a token without exp was accepted")
+	}
+	v = newVerifier(t, VerifierOptions{AllowMissingExp: true})
 	if claims, exp, err := v.Verify(tok); err != nil || !exp.IsZero() || claims["exp"] != nil {
 		t.Errorf("ttl 0: %v %v %v", claims, exp, err)
 	}
@@ -226,6 +248,32 @@ func BenchmarkVerify(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := v.Verify(tok); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestVerifierFromConfig(t *testing.T) {
+	t.Setenv("CUBEJS_API_SECRET", string(testSecret))
+	noExp, _ := Sign(testSecret, "HS384", map[string]any{"appId": 1}, 0)
+	for _, tt := range []struct {
+		jwt    string
+		accept bool
+	}{
+		{"{}", false},
+		{"{require_exp: false}", true},
+		{"{require_exp: false, algorithms: [HS256]}", false},
+		{"{require_exp: false, issuer: lattice}", false},
+	} {
+		cfg, err := config.Parse([]byte("auth: {jwt: "+tt.jwt+"}\ntenancy: {driver_factory: {postgres: {host: h}}}\n"), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := VerifierFromConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := v.Verify(noExp); (err == nil) != tt.accept {
+			t.Errorf("%s: accepted %v, want %v (%v)", tt.jwt, err == nil, tt.accept, err)
 		}
 	}
 }

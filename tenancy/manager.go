@@ -110,13 +110,8 @@ func NewManager(hooks Hooks, opts ManagerOptions) *Manager {
 // pool for its exact driver config. Call Tenant.Release when the
 // connection ends. Hook errors are FATAL 28000; an invalid model is 42P17.
 func (m *Manager) Resolve(ctx context.Context, c *Context) (*Tenant, error) {
-	for name, missing := range map[string]bool{
-		"context_to_app_id": m.hooks.ContextToAppID == nil, "db_type": m.hooks.DBType == nil,
-		"driver_factory": m.hooks.DriverFactory == nil, "repository_factory": m.hooks.RepositoryFactory == nil,
-	} {
-		if missing {
-			return nil, pgerr.Fatal(pgerr.InvalidAuthorization, "tenant cannot be resolved: no %s hook", name)
-		}
+	if err := m.hooks.check(); err != nil {
+		return nil, err
 	}
 	appID, err := hook("context_to_app_id", func() (string, error) { return m.hooks.ContextToAppID(c) })
 	if err != nil {
@@ -146,6 +141,24 @@ func (m *Manager) Resolve(ctx context.Context, c *Context) (*Tenant, error) {
 		return nil, err
 	}
 	return &Tenant{App: app, DBType: dbType, Driver: p.drv, m: m, entry: e, pool: p}, nil
+}
+
+// check refuses hooks with a missing function.
+func (h *Hooks) check() error {
+	var missing string
+	switch {
+	case h.ContextToAppID == nil:
+		missing = "context_to_app_id"
+	case h.DBType == nil:
+		missing = "db_type"
+	case h.DriverFactory == nil:
+		missing = "driver_factory"
+	case h.RepositoryFactory == nil:
+		missing = "repository_factory"
+	default:
+		return nil
+	}
+	return pgerr.Fatal(pgerr.InvalidAuthorization, "tenant cannot be resolved: no %s hook", missing)
 }
 
 // hook calls a tenancy hook, turning its error or panic into 28000.

@@ -45,7 +45,8 @@ type App struct {
 }
 
 // A Tenant is what one connection is served by: its App, its backend kind
-// and the pool for its exact driver config.
+// and the pool for its exact driver config. Call Release when the
+// connection ends, so that the App and pool can be evicted once idle.
 type Tenant struct {
 	App    *App
 	DBType string

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -88,7 +89,7 @@ func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
 		return nil, err
 	}
 	go func() {
-		if err := srv.Serve(ln); err != nil {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, proxy.ErrServerClosed) {
 			logger.Error("serve", "err", err)
 		}
 	}()

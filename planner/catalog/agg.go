@@ -69,7 +69,7 @@ var aggregates = map[string]*aggDef{
 		}
 		return s / float64(len(vals)), nil
 	}},
-	"bool_or": {ret: func(uint32) uint32 { return boolT }, fold: boolFold(true)},
+	"bool_or":  {ret: func(uint32) uint32 { return boolT }, fold: boolFold(true)},
 	"bool_and": {ret: func(uint32) uint32 { return boolT }, fold: boolFold(false)},
 	"every":    {ret: func(uint32) uint32 { return boolT }, fold: boolFold(false)},
 	"array_agg": {ret: arrayOf, fold: func(_ *execCtx, _ []any, args [][]any, _ []uint32) (any, error) {

@@ -45,7 +45,11 @@ func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (*Result, er
 			t = textT
 		}
 		types = append(types, t)
-		res.Columns = append(res.Columns, Column{Name: c.name, OID: t, TableOID: c.table, AttNum: c.attnum, TypeSize: typeLen(t), TypeMod: -1})
+		col := Column{Name: c.name, OID: t, TypeSize: typeLen(t), TypeMod: -1}
+		if c.table != 0 {
+			col.TableOID, col.AttNum = c.table, c.attnum
+		}
+		res.Columns = append(res.Columns, col)
 	}
 	for i, t := range cc.paramTypes {
 		if t == 0 {
@@ -84,14 +88,40 @@ func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (*Result, er
 // RegisterTypes registers on m the types catalog results use that pgtype
 // does not know (regclass, regtype, regproc, regnamespace, regrole,
 // int2vector, oidvector): Rows returns their text form, which is what
-// Postgres sends in text format.
+// Postgres sends in text format. It also lets "char" encode from a Go
+// string (Rows returns "" for an empty "char", which Postgres prints as
+// an empty string). The proxy must call it on the Map it encodes with.
 func RegisterTypes(m *pgtype.Map) {
+	m.RegisterType(&pgtype.Type{Name: "char", OID: charT, Codec: qcharCodec{}})
 	for _, t := range []struct {
 		name string
 		oid  uint32
-	}{{"regclass", regclassT}, {"regtype", regtypeT}, {"regproc", regprocT}, {"regnamespace", regnamespaceT}, {"regrole", regroleT}, {"int2vector", int2vectorT}, {"oidvector", oidvectorT}} {
+	}{{"regclass", regclassT}, {"regtype", regtypeT}, {"regproc", regprocT}, {"regnamespace", regnamespaceT}, {"regrole", regroleT}, {"int2vector", int2vectorT}, {"oidvector", oidvectorT}, {"pg_node_tree", pgNodeTreeT}} {
 		if _, ok := m.TypeForOID(t.oid); !ok {
 			m.RegisterType(&pgtype.Type{Name: t.name, OID: t.oid, Codec: &pgtype.TextFormatOnlyCodec{Codec: pgtype.TextCodec{}}})
 		}
 	}
+}
+
+// qcharCodec is pgtype's "char" codec that also encodes Go strings.
+type qcharCodec struct{ pgtype.QCharCodec }
+
+func (c qcharCodec) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
+	if _, ok := value.(string); ok {
+		return encodeQCharString{binary: format == pgtype.BinaryFormatCode}
+	}
+	return c.QCharCodec.PlanEncode(m, oid, format, value)
+}
+
+type encodeQCharString struct{ binary bool }
+
+func (e encodeQCharString) Encode(value any, buf []byte) ([]byte, error) {
+	s := value.(string)
+	switch {
+	case s != "":
+		return append(buf, s[0]), nil
+	case e.binary:
+		return append(buf, 0), nil
+	}
+	return buf, nil
 }

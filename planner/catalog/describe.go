@@ -24,7 +24,12 @@ func pgGetIndexdef(x *execCtx, a []any, _ []uint32) (any, error) {
 		}
 		return cols[k-1], nil
 	}
-	return "CREATE UNIQUE INDEX " + quoteIdentIfNeeded(ix.name) + " ON public." + quoteIdentIfNeeded(ix.table.name) +
+	// Postgres qualifies the table name unless asked for pretty output.
+	table := "public." + quoteIdentIfNeeded(ix.table.name)
+	if len(a) > 2 && a[2].(bool) {
+		table = qualifiedName(x, ix.table.name)
+	}
+	return "CREATE UNIQUE INDEX " + quoteIdentIfNeeded(ix.name) + " ON " + table +
 		" USING btree (" + strings.Join(cols, ", ") + ")", nil
 }
 
@@ -43,14 +48,22 @@ func pgGetConstraintdef(x *execCtx, a []any, _ []uint32) (any, error) {
 }
 
 func pgGetUserbyid(x *execCtx, a []any, _ []uint32) (any, error) {
-	if a[0].(int64) == bootstrapRole {
+	switch a[0].(int64) {
+	case bootstrapRole:
 		return x.sess.User, nil
+	case databaseOwnerRole:
+		return "pg_database_owner", nil
 	}
 	return "unknown (OID=" + itoa(a[0].(int64)) + ")", nil
 }
 
 func pgTableIsVisible(x *execCtx, a []any, _ []uint32) (any, error) {
 	oid := uint32(a[0].(int64))
+	for _, r := range x.snap.rels {
+		if r.kind == "r" && (r.typeOID == oid || r.arrayOID == oid) {
+			oid = r.oid
+		}
+	}
 	if x.snap.byOID[oid] != nil {
 		for _, s := range searchPath(x.sess) {
 			if s == "public" {
@@ -108,4 +121,18 @@ func colDescription(x *execCtx, a []any, _ []uint32) (any, error) {
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// databaseOwnerRole owns schema public in PostgreSQL 15.
+const databaseOwnerRole = 6171
+
+// qualifiedName qualifies a public relation name unless public is on the
+// search path, as ruleutils does.
+func qualifiedName(x *execCtx, name string) string {
+	for _, s := range searchPath(x.sess) {
+		if s == "public" {
+			return quoteIdentIfNeeded(name)
+		}
+	}
+	return "public." + quoteIdentIfNeeded(name)
 }

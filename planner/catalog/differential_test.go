@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bufio"
+	"errors"
 	"context"
 	"flag"
 	"fmt"
@@ -188,28 +189,34 @@ func substituteOIDs(sql string, rels map[string]string) string {
 func runReal(conn *pgx.Conn, sql string, names oidNames) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rr, _ := conn.PgConn().Exec(ctx, sql).ReadAll()
-	if len(rr) == 0 {
-		return result{Err: "no result"}
-	}
-	last := rr[len(rr)-1]
-	if last.Err != nil {
-		return result{Err: last.Err.Error()}
-	}
+	mrr := conn.PgConn().Exec(ctx, sql)
 	var res result
-	for _, f := range last.FieldDescriptions {
-		res.Columns = append(res.Columns, fmt.Sprintf("%s:%d", f.Name, f.DataTypeOID))
-	}
-	for _, row := range last.Rows {
-		var out []string
-		for _, v := range row {
-			if v == nil {
-				out = append(out, "NULL")
-			} else {
-				out = append(out, names.normalize(string(v)))
-			}
+	for mrr.NextResult() {
+		rr := mrr.ResultReader()
+		var cur result
+		for _, f := range rr.FieldDescriptions() {
+			cur.Columns = append(cur.Columns, fmt.Sprintf("%s:%d", f.Name, f.DataTypeOID))
 		}
-		res.Rows = append(res.Rows, out)
+		for rr.NextRow() {
+			var out []string
+			for _, v := range rr.Values() {
+				if v == nil {
+					out = append(out, "NULL")
+				} else {
+					out = append(out, names.normalize(string(v)))
+				}
+			}
+			cur.Rows = append(cur.Rows, out)
+		}
+		if _, err := rr.Close(); err != nil {
+			cur = result{Err: sqlstate(err)}
+		}
+		if cur.Columns != nil || cur.Err != "" {
+			res = cur
+		}
+	}
+	if err := mrr.Close(); err != nil && res.Err == "" {
+		res = result{Err: sqlstate(err)}
 	}
 	return res
 }
@@ -223,7 +230,7 @@ func testSession() *Session {
 func runLattice(m *pgtype.Map, model any, sql string, names oidNames) result {
 	tree, err := pg_query.Parse(sql)
 	if err != nil {
-		return result{Err: err.Error()}
+		return result{Err: sqlstate(err)}
 	}
 	stmt := tree.Stmts[len(tree.Stmts)-1].Stmt
 	var res *Result
@@ -233,11 +240,11 @@ func runLattice(m *pgtype.Map, model any, sql string, names oidNames) result {
 		res, err = Plan(fixtureModelFor(model), stmt, nil)
 	}
 	if err != nil {
-		return result{Err: err.Error()}
+		return result{Err: sqlstate(err)}
 	}
 	rows, err := res.Rows(testSession(), nil)
 	if err != nil {
-		return result{Err: err.Error()}
+		return result{Err: sqlstate(err)}
 	}
 	var out result
 	for _, c := range res.Columns {
@@ -250,7 +257,7 @@ func runLattice(m *pgtype.Map, model any, sql string, names oidNames) result {
 				cells = append(cells, "NULL")
 				continue
 			}
-			buf, err := m.Encode(res.Columns[i].OID, pgtype.TextFormatCode, v, nil)
+			buf, err := m.Encode(res.Columns[i].OID, pgtype.TextFormatCode, v, []byte{})
 			if err != nil {
 				cells = append(cells, fmt.Sprintf("!encode %T: %v", v, err))
 				continue
@@ -360,4 +367,14 @@ func firstDiffLine(diff string) string {
 		}
 	}
 	return ""
+}
+
+// sqlstate reduces an error to its SQLSTATE: messages differ in wording
+// (quoting, prefixes) but the code is what clients act on.
+func sqlstate(err error) string {
+	var s interface{ SQLState() string }
+	if errors.As(err, &s) {
+		return "SQLSTATE " + s.SQLState()
+	}
+	return err.Error()
 }

@@ -32,6 +32,7 @@ type env struct {
 	row   []any
 	aggs  []any // aggregate results of the current group
 	srfs  []any // current values of set-returning functions in the select list
+	wins  []any // window function values of the current row
 	outer *env
 	x     *execCtx
 }
@@ -68,6 +69,7 @@ type scope struct {
 	// srf is set while compiling a select list that may hold set-returning
 	// functions.
 	srf *srfCollector
+	win *winCollector
 	cc  *compileCtx
 }
 
@@ -425,7 +427,6 @@ func (sc *scope) hasRel(rel string) bool {
 	}
 	return false
 }
-
 
 func (sc *scope) compileParam(n int) (*expr, error) {
 	cc := sc.cc
@@ -1094,7 +1095,7 @@ func (sc *scope) binaryOp(op string, l, r *expr) (*expr, error) {
 			}
 			return toText(e.x, x, lt) + toText(e.x, y, rt), nil
 		}}, nil
-	case "+", "-", "*", "/", "%":
+	case "+", "-", "*", "/", "%", "&", "|":
 		l, r = sc.binaryTypes(l, r)
 		t := widerNumeric(l.typ, r.typ)
 		if !isNumeric(l.typ) || !isNumeric(r.typ) {
@@ -1167,6 +1168,10 @@ func arith(op string, x, y any) (any, error) {
 	b, bInt := y.(int64)
 	if aInt && bInt {
 		switch op {
+		case "&":
+			return a & b, nil
+		case "|":
+			return a | b, nil
 		case "+":
 			return a + b, nil
 		case "-":

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bufio"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func (sc *scope) compileFuncCall(f *pg_query.FuncCall) (*expr, error) {
 		}
 	}
 	if f.Over != nil {
-		return nil, unsupported("window function " + name)
+		return sc.compileWindow(name, f)
 	}
 	if agg := aggregates[name]; agg != nil {
 		return sc.compileAggregate(name, agg, f)
@@ -197,24 +198,29 @@ func init() {
 			}
 			return formatType(uint32(a[0].(int64)), mod), nil
 		}},
-		"pg_get_expr":            {minArgs: 2, maxArgs: 3, strict: true, argTypes: []uint32{textT, oidT, boolT}, ret: fixed(textT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) { return a[0], nil }},
-		"pg_get_indexdef":        {minArgs: 1, maxArgs: 3, strict: true, argTypes: []uint32{oidT, int4T, boolT}, ret: fixed(textT), eval: pgGetIndexdef},
-		"pg_get_constraintdef":   {minArgs: 1, maxArgs: 2, strict: true, argTypes: []uint32{oidT, boolT}, ret: fixed(textT), eval: pgGetConstraintdef},
-		"pg_get_userbyid":        {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(nameT), eval: pgGetUserbyid},
-		"pg_table_is_visible":    {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(boolT), eval: pgTableIsVisible},
-		"pg_type_is_visible":     {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(boolT), eval: func(*execCtx, []any, []uint32) (any, error) { return true, nil }},
-		"pg_function_is_visible": {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(boolT), eval: func(*execCtx, []any, []uint32) (any, error) { return true, nil }},
-		"obj_description":        {minArgs: 1, maxArgs: 2, strict: true, argTypes: []uint32{oidT, nameT}, ret: fixed(textT), eval: objDescription},
-		"col_description":        {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{oidT, int4T}, ret: fixed(textT), eval: colDescription},
-		"shobj_description":      {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{oidT, nameT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
-		"has_table_privilege":    alwaysTrue,
-		"has_schema_privilege":   alwaysTrue,
-		"has_database_privilege": alwaysTrue,
-		"has_column_privilege":   alwaysTrue,
+		"pg_get_expr":          {minArgs: 2, maxArgs: 3, strict: true, argTypes: []uint32{textT, oidT, boolT}, ret: fixed(textT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) { return a[0], nil }},
+		"pg_get_indexdef":      {minArgs: 1, maxArgs: 3, strict: true, argTypes: []uint32{oidT, int4T, boolT}, ret: fixed(textT), eval: pgGetIndexdef},
+		"pg_get_constraintdef": {minArgs: 1, maxArgs: 2, strict: true, argTypes: []uint32{oidT, boolT}, ret: fixed(textT), eval: pgGetConstraintdef},
+		"pg_get_userbyid":      {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(nameT), eval: pgGetUserbyid},
+		"pg_table_is_visible":  {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(boolT), eval: pgTableIsVisible},
+		"pg_type_is_visible": {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(boolT), eval: func(x *execCtx, a []any, _ []uint32) (any, error) {
+			if ti := types[uint32(a[0].(int64))]; ti != nil {
+				return ti.nspace == pgCatalogNS, nil
+			}
+			return pgTableIsVisible(x, a, nil)
+		}},
+		"pg_function_is_visible":   {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(boolT), eval: func(*execCtx, []any, []uint32) (any, error) { return true, nil }},
+		"obj_description":          {minArgs: 1, maxArgs: 2, strict: true, argTypes: []uint32{oidT, nameT}, ret: fixed(textT), eval: objDescription},
+		"col_description":          {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{oidT, int4T}, ret: fixed(textT), eval: colDescription},
+		"shobj_description":        {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{oidT, nameT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
+		"has_table_privilege":      alwaysTrue,
+		"has_schema_privilege":     alwaysTrue,
+		"has_database_privilege":   alwaysTrue,
+		"has_column_privilege":     alwaysTrue,
 		"has_any_column_privilege": alwaysTrue,
-		"has_function_privilege": alwaysTrue,
-		"has_sequence_privilege": alwaysTrue,
-		"pg_has_role":            alwaysTrue,
+		"has_function_privilege":   alwaysTrue,
+		"has_sequence_privilege":   alwaysTrue,
+		"pg_has_role":              alwaysTrue,
 		"pg_encoding_to_char": {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{int4T}, ret: fixed(nameT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
 			if a[0].(int64) == 6 {
 				return "UTF8", nil
@@ -231,9 +237,9 @@ func init() {
 		"upper":                    text1(func(s string) any { return strings.ToUpper(s) }, textT),
 		"length":                   text1(func(s string) any { return int64(len([]rune(s))) }, int4T),
 		"char_length":              text1(func(s string) any { return int64(len([]rune(s))) }, int4T),
-		"btrim":                    text1(func(s string) any { return strings.Trim(s, " ") }, textT),
-		"ltrim":                    text1(func(s string) any { return strings.TrimLeft(s, " ") }, textT),
-		"rtrim":                    text1(func(s string) any { return strings.TrimRight(s, " ") }, textT),
+		"btrim":                    trimFunc(strings.Trim),
+		"ltrim":                    trimFunc(strings.TrimLeft),
+		"rtrim":                    trimFunc(strings.TrimRight),
 		"md5":                      text1(func(s string) any { return md5hex(s) }, textT),
 		"array_to_string": {minArgs: 2, maxArgs: 3, argTypes: []uint32{0, textT, textT}, ret: fixed(textT), eval: func(x *execCtx, a []any, t []uint32) (any, error) {
 			if a[0] == nil || a[1] == nil {
@@ -251,8 +257,8 @@ func init() {
 			}
 			return strings.Join(parts, a[1].(string)), nil
 		}},
-		"array_lower":  {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{0, int4T}, ret: fixed(int4T), eval: arrayBound(false)},
-		"array_upper":  {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{0, int4T}, ret: fixed(int4T), eval: arrayBound(true)},
+		"array_lower": {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{0, int4T}, ret: fixed(int4T), eval: arrayBound(false)},
+		"array_upper": {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{0, int4T}, ret: fixed(int4T), eval: arrayBound(true)},
 		"array_length": {minArgs: 2, maxArgs: 2, strict: true, argTypes: []uint32{0, int4T}, ret: fixed(int4T), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
 			arr := a[0].([]any)
 			if len(arr) == 0 || a[1].(int64) != 1 {
@@ -291,9 +297,9 @@ func init() {
 		"pg_size_pretty": {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{int8T}, ret: fixed(textT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
 			return itoa(a[0].(int64)) + " bytes", nil
 		}},
-		"pg_get_partkeydef":  {minArgs: 1, maxArgs: 1, argTypes: []uint32{oidT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
-		"pg_get_viewdef":     {minArgs: 1, maxArgs: 2, argTypes: []uint32{oidT, boolT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
-		"pg_get_triggerdef":  {minArgs: 1, maxArgs: 2, argTypes: []uint32{oidT, boolT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
+		"pg_get_partkeydef":                  {minArgs: 1, maxArgs: 1, argTypes: []uint32{oidT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
+		"pg_get_viewdef":                     {minArgs: 1, maxArgs: 2, argTypes: []uint32{oidT, boolT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
+		"pg_get_triggerdef":                  {minArgs: 1, maxArgs: 2, argTypes: []uint32{oidT, boolT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
 		"pg_get_function_identity_arguments": {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return "", nil }},
 		"pg_get_function_result":             {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
 		"pg_get_function_arguments":          {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{oidT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return "", nil }},
@@ -306,6 +312,9 @@ func init() {
 		"txid_current":                       {ret: fixed(int8T), eval: func(*execCtx, []any, []uint32) (any, error) { return int64(1000), nil }},
 		"inet_server_addr":                   {ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
 		"inet_server_port":                   {ret: fixed(int4T), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
+		"pg_relation_is_publishable":         {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{regclassT}, ret: fixed(boolT), eval: func(*execCtx, []any, []uint32) (any, error) { return false, nil }},
+		"format": {minArgs: 1, maxArgs: -1, ret: fixed(textT), eval: formatFunc},
+		"json_build_object":                  {minArgs: 0, maxArgs: -1, ret: fixed(jsonT), eval: jsonBuildObject},
 		"row_security_active":                {minArgs: 1, maxArgs: 1, ret: fixed(boolT), eval: func(*execCtx, []any, []uint32) (any, error) { return false, nil }},
 		"concat": {minArgs: 0, maxArgs: -1, ret: fixed(textT), eval: func(x *execCtx, a []any, t []uint32) (any, error) {
 			var b strings.Builder
@@ -411,7 +420,7 @@ func init() {
 			return a[0], nil
 		}},
 		"pg_get_ruledef": {minArgs: 1, maxArgs: 2, argTypes: []uint32{oidT, boolT}, ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
-		"pg_typeof": {minArgs: 1, maxArgs: 1, ret: fixed(regtypeT), eval: func(_ *execCtx, _ []any, t []uint32) (any, error) { return int64(t[0]), nil }},
+		"pg_typeof":      {minArgs: 1, maxArgs: 1, ret: fixed(regtypeT), eval: func(_ *execCtx, _ []any, t []uint32) (any, error) { return int64(t[0]), nil }},
 		"array_remove": {minArgs: 2, maxArgs: 2, ret: firstArgType, eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
 			if a[0] == nil {
 				return nil, nil
@@ -535,6 +544,13 @@ func resolveTypeName(tn *pg_query.TypeName) (uint32, int32, error) {
 	}
 	var t uint32
 	switch name {
+	case "char":
+		// Unquoted char(n) arrives as pg_catalog.bpchar; a bare "char" is
+		// the one-byte type.
+		t = charT
+		if len(parts) > 1 {
+			t = bpcharT
+		}
 	case "regclass":
 		t = regclassT
 	case "regtype":
@@ -653,4 +669,88 @@ func (sc *scope) compileSubLink(sl *pg_query.SubLink) (*expr, error) {
 		}}, nil
 	}
 	return nil, unsupported("this kind of subquery")
+}
+
+func trimFunc(f func(string, string) string) *funcDef {
+	return &funcDef{minArgs: 1, maxArgs: 2, strict: true, argTypes: []uint32{textT, textT}, ret: fixed(textT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
+		chars := " "
+		if len(a) > 1 {
+			chars = a[1].(string)
+		}
+		return f(a[0].(string), chars), nil
+	}}
+}
+
+func jsonBuildObject(x *execCtx, a []any, t []uint32) (any, error) {
+	if len(a)%2 != 0 {
+		return nil, errf(pgerr.InvalidParameterValue, "argument list must have even number of elements")
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i < len(a); i += 2 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if a[i] == nil {
+			return nil, errf(pgerr.InvalidParameterValue, "null value not allowed for object key")
+		}
+		b.WriteString(strconv.Quote(toText(x, a[i], t[i])))
+		b.WriteString(" : ")
+		switch v := a[i+1].(type) {
+		case nil:
+			b.WriteString("null")
+		case bool, int64, float64:
+			b.WriteString(toText(x, v, t[i+1]))
+		default:
+			b.WriteString(strconv.Quote(toText(x, v, t[i+1])))
+		}
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
+
+// formatFunc is format(fmt, args...) with %s, %I, %L and %%.
+func formatFunc(x *execCtx, a []any, t []uint32) (any, error) {
+	if a[0] == nil {
+		return nil, nil
+	}
+	f := toText(x, a[0], t[0])
+	var b strings.Builder
+	next := 1
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' || i+1 >= len(f) {
+			b.WriteByte(f[i])
+			continue
+		}
+		i++
+		if f[i] == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		if next >= len(a) {
+			return nil, errf(pgerr.InvalidParameterValue, "too few arguments for format()")
+		}
+		v, vt := a[next], t[next]
+		next++
+		switch f[i] {
+		case 's':
+			if v != nil {
+				b.WriteString(toText(x, v, vt))
+			}
+		case 'I':
+			if v == nil {
+				return nil, errf(pgerr.InvalidParameterValue, "null values cannot be formatted as an SQL identifier")
+			}
+			b.WriteString(quoteIdentIfNeeded(toText(x, v, vt)))
+		case 'L':
+			if v == nil {
+				b.WriteString("NULL")
+			} else {
+				b.WriteString("'" + strings.ReplaceAll(toText(x, v, vt), "'", "''") + "'")
+			}
+		default:
+			return nil, errf(pgerr.InvalidParameterValue, "unrecognized format() type specifier %q", f[i])
+		}
+	}
+	return b.String(), nil
 }

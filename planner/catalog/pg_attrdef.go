@@ -7,6 +7,6 @@ var pgAttrdef = &table{
 		{"oid", oidT, true},
 		{"adrelid", oidT, true},
 		{"adnum", int2T, true},
-		{"adbin", textT, true},
+		{"adbin", pgNodeTreeT, true},
 	},
 }

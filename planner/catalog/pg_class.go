@@ -36,7 +36,7 @@ var pgClass = &table{
 		{"relminmxid", xidT, true},
 		{"relacl", aclArrT, false},
 		{"reloptions", textArrT, false},
-		{"relpartbound", textT, false},
+		{"relpartbound", pgNodeTreeT, false},
 	},
 }
 

@@ -29,7 +29,7 @@ var pgConstraint = &table{
 		{"conffeqop", oidArrT, false},
 		{"confdelsetcols", int2ArrT, false},
 		{"conexclop", oidArrT, false},
-		{"conbin", textT, false},
+		{"conbin", pgNodeTreeT, false},
 	},
 }
 

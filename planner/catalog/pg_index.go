@@ -23,8 +23,8 @@ var pgIndex = &table{
 		{"indcollation", oidvectorT, true},
 		{"indclass", oidvectorT, true},
 		{"indoption", int2vectorT, true},
-		{"indexprs", textT, false},
-		{"indpred", textT, false},
+		{"indexprs", pgNodeTreeT, false},
+		{"indpred", pgNodeTreeT, false},
 	},
 }
 

@@ -11,6 +11,6 @@ var pgPartitionedTable = &table{
 		{"partattrs", int2vectorT, true},
 		{"partclass", oidvectorT, true},
 		{"partcollation", oidvectorT, true},
-		{"partexprs", textT, false},
+		{"partexprs", pgNodeTreeT, false},
 	},
 }

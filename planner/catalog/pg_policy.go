@@ -10,7 +10,7 @@ var pgPolicy = &table{
 		{"polcmd", charT, true},
 		{"polpermissive", boolT, true},
 		{"polroles", oidArrT, true},
-		{"polqual", textT, false},
-		{"polwithcheck", textT, false},
+		{"polqual", pgNodeTreeT, false},
+		{"polwithcheck", pgNodeTreeT, false},
 	},
 }

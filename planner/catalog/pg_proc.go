@@ -27,17 +27,31 @@ var pgProc = &table{
 		{"proallargtypes", oidArrT, false},
 		{"proargmodes", charArrT, false},
 		{"proargnames", textArrT, false},
-		{"proargdefaults", textT, false},
+		{"proargdefaults", pgNodeTreeT, false},
 		{"protrftypes", oidArrT, false},
 		{"prosrc", textT, true},
 		{"probin", textT, false},
-		{"prosqlbody", textT, false},
+		{"prosqlbody", pgNodeTreeT, false},
 		{"proconfig", textArrT, false},
 		{"proacl", aclArrT, false},
 	},
 }
 
+// procNames and procByName map the functions of the pg_proc dump, for
+// regproc input and output.
+var (
+	procNames  = map[int64]string{}
+	procByName = map[string]int64{}
+)
+
 func init() {
 	rows := staticRows(pgProc, "pg_proc.tsv")
+	for _, r := range rows {
+		oid, name := r[pgProc.index["oid"]].(int64), r[pgProc.index["proname"]].(string)
+		procNames[oid] = name
+		if _, dup := procByName[name]; !dup {
+			procByName[name] = oid
+		}
+	}
 	pgProc.rows = func(*snapshot, *Session) [][]any { return rows }
 }

@@ -10,7 +10,7 @@ var pgRewrite = &table{
 		{"ev_type", charT, true},
 		{"ev_enabled", charT, true},
 		{"is_instead", boolT, true},
-		{"ev_qual", textT, true},
-		{"ev_action", textT, true},
+		{"ev_qual", pgNodeTreeT, true},
+		{"ev_action", pgNodeTreeT, true},
 	},
 }

@@ -24,7 +24,8 @@ func init() {
 	pgRoles.perSession = true
 	pgRoles.rows = func(_ *snapshot, s *Session) [][]any {
 		return [][]any{pgRoles.row(
-			"rolname", s.User, "rolinherit", true, "rolcanlogin", true,
+			"rolname", s.User, "rolsuper", false, "rolinherit", true, "rolcreaterole", false, "rolcreatedb", false, "rolcanlogin", true,
+			"rolreplication", false, "rolbypassrls", false,
 			"rolconnlimit", int64(-1), "rolpassword", "********", "oid", int64(bootstrapRole),
 		)}
 	}

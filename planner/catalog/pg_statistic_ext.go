@@ -12,6 +12,6 @@ var pgStatisticExt = &table{
 		{"stxstattarget", int4T, true},
 		{"stxkeys", int2vectorT, true},
 		{"stxkind", charArrT, true},
-		{"stxexprs", textT, false},
+		{"stxexprs", pgNodeTreeT, false},
 	},
 }

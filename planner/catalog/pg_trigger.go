@@ -20,7 +20,7 @@ var pgTrigger = &table{
 		{"tgnargs", int2T, true},
 		{"tgattr", int2vectorT, true},
 		{"tgargs", byteaT, true},
-		{"tgqual", textT, false},
+		{"tgqual", pgNodeTreeT, false},
 		{"tgoldtable", nameT, false},
 		{"tgnewtable", nameT, false},
 	},

@@ -318,6 +318,7 @@ type selectNode struct {
 	aggs      []*aggCall
 	having    *expr
 	srfs      []*srfCall
+	wins      []*winCall
 	targets   []*expr
 	cols      []scopeCol
 	distinct  bool
@@ -481,8 +482,17 @@ func (s *selectNode) run(outer *env) ([][]any, error) {
 			}
 		}
 	} else {
-		for _, r := range in {
+		var wins [][]any
+		if len(s.wins) > 0 {
+			if wins, err = computeWindows(outer, s.wins, in); err != nil {
+				return nil, err
+			}
+		}
+		for i, r := range in {
 			e.row = r
+			if wins != nil {
+				e.wins = wins[i]
+			}
 			if err := project(e); err != nil {
 				return nil, err
 			}
@@ -845,17 +855,9 @@ func (cc *compileCtx) compileSelect(stmt *pg_query.SelectStmt, parent *scope) (n
 	s := &selectNode{}
 	sc := &scope{parent: parent, cc: cc}
 	if len(stmt.FromClause) > 0 {
-		var from node
-		for _, item := range stmt.FromClause {
-			n, err := cc.compileFromItem(item, parent)
-			if err != nil {
-				return nil, err
-			}
-			if from == nil {
-				from = n
-			} else {
-				from = &joinNode{left: from, right: n, kind: pg_query.JoinType_JOIN_INNER, cols: append(slices.Clip(from.columns()), n.columns()...)}
-			}
+		from, err := cc.compileFromList(stmt.FromClause, stmt.WhereClause, parent)
+		if err != nil {
+			return nil, err
 		}
 		s.from = from
 		sc.cols = from.columns()
@@ -870,7 +872,8 @@ func (cc *compileCtx) compileSelect(stmt *pg_query.SelectStmt, parent *scope) (n
 	// The select list, HAVING and ORDER BY may hold aggregates.
 	agg := &aggCollector{}
 	srf := &srfCollector{}
-	tsc := &scope{cols: sc.cols, parent: parent, cc: cc, agg: agg, srf: srf}
+	win := &winCollector{}
+	tsc := &scope{cols: sc.cols, parent: parent, cc: cc, agg: agg, srf: srf, win: win}
 	for _, t := range stmt.TargetList {
 		rt := t.GetResTarget()
 		if cr := rt.Val.GetColumnRef(); cr != nil {
@@ -910,10 +913,7 @@ func (cc *compileCtx) compileSelect(stmt *pg_query.SelectStmt, parent *scope) (n
 		}
 		name := rt.Name
 		if name == "" {
-			name = e.name
-		}
-		if name == "" {
-			name = "?column?"
+			name = figureColname(rt.Val)
 		}
 		col := scopeCol{name: name, typ: e.typ, fields: e.fields, fieldTypes: e.fieldTypes}
 		if cr := rt.Val.GetColumnRef(); cr != nil {
@@ -956,6 +956,7 @@ func (cc *compileCtx) compileSelect(stmt *pg_query.SelectStmt, parent *scope) (n
 	}
 	s.aggs = agg.aggs
 	s.srfs = srf.srfs
+	s.wins = win.calls
 	s.aggregate = len(stmt.GroupClause) > 0 || len(agg.aggs) > 0
 	if len(stmt.DistinctClause) > 0 {
 		s.distinct = true
@@ -1015,7 +1016,43 @@ func lookupPlain(sc *scope, cr *pg_query.ColumnRef) *scopeCol {
 	return nil
 }
 
-func (cc *compileCtx) compileFromItem(n *pg_query.Node, parent *scope) (node, error) {
+// compileFromItem compiles one FROM item. push holds WHERE conjuncts that
+// may filter this item before it is joined (the caller checked that the
+// item is not on the nullable side of an outer join); those that read
+// only the item's own columns are applied to it.
+func (cc *compileCtx) compileFromItem(n *pg_query.Node, parent *scope, push []*pg_query.Node) (node, error) {
+	if j := n.GetJoinExpr(); j != nil {
+		return cc.compileJoin(j, parent, push)
+	}
+	item, err := cc.compileFromLeaf(n, parent)
+	if err != nil {
+		return nil, err
+	}
+	sc := &scope{cols: item.columns(), cc: cc}
+	for _, c := range push {
+		if cc.compilesIn(c, item.columns()) {
+			e, err := sc.compileExpr(c)
+			if err != nil {
+				return nil, err
+			}
+			item = &filterNode{in: item, cond: sc.coerce(e, boolT)}
+		}
+	}
+	return item, nil
+}
+
+// compilesIn reports whether n reads only cols (no outer references, no
+// subqueries).
+func (cc *compileCtx) compilesIn(n *pg_query.Node, cols []scopeCol) bool {
+	if containsSubLink(n) {
+		return false
+	}
+	sc := &scope{cols: cols, cc: &compileCtx{snap: cc.snap, paramTypes: slices.Clone(cc.paramTypes), ctes: cc.ctes}}
+	_, err := sc.compileExpr(n)
+	return err == nil
+}
+
+func (cc *compileCtx) compileFromLeaf(n *pg_query.Node, parent *scope) (node, error) {
 	switch v := n.Node.(type) {
 	case *pg_query.Node_RangeVar:
 		return cc.compileRangeVar(v.RangeVar)
@@ -1034,8 +1071,6 @@ func (cc *compileCtx) compileFromItem(n *pg_query.Node, parent *scope) (node, er
 			alias, names = a.Aliasname, a.Colnames
 		}
 		return &renamed{in: sub, cols: renameCols(sub.columns(), alias, names)}, nil
-	case *pg_query.Node_JoinExpr:
-		return cc.compileJoin(v.JoinExpr, parent)
 	case *pg_query.Node_RangeFunction:
 		return cc.compileRangeFunction(v.RangeFunction, parent)
 	}
@@ -1048,7 +1083,7 @@ type renamed struct {
 	cols []scopeCol
 }
 
-func (r *renamed) columns() []scopeCol              { return r.cols }
+func (r *renamed) columns() []scopeCol             { return r.cols }
 func (r *renamed) run(outer *env) ([][]any, error) { return r.in.run(outer) }
 
 func (cc *compileCtx) compileRangeVar(rv *pg_query.RangeVar) (node, error) {
@@ -1094,12 +1129,21 @@ func (cc *compileCtx) compileRangeVar(rv *pg_query.RangeVar) (node, error) {
 	return nil, errf(pgerr.UndefinedTable, "relation %q does not exist", name)
 }
 
-func (cc *compileCtx) compileJoin(j *pg_query.JoinExpr, parent *scope) (node, error) {
-	l, err := cc.compileFromItem(j.Larg, parent)
+func (cc *compileCtx) compileJoin(j *pg_query.JoinExpr, parent *scope, push []*pg_query.Node) (node, error) {
+	var lpush, rpush []*pg_query.Node
+	switch j.Jointype {
+	case pg_query.JoinType_JOIN_INNER:
+		lpush, rpush = push, push
+	case pg_query.JoinType_JOIN_LEFT:
+		lpush = push
+	case pg_query.JoinType_JOIN_RIGHT:
+		rpush = push
+	}
+	l, err := cc.compileFromItem(j.Larg, parent, lpush)
 	if err != nil {
 		return nil, err
 	}
-	r, err := cc.compileFromItem(j.Rarg, parent)
+	r, err := cc.compileFromItem(j.Rarg, parent, rpush)
 	if err != nil {
 		return nil, err
 	}
@@ -1109,7 +1153,6 @@ func (cc *compileCtx) compileJoin(j *pg_query.JoinExpr, parent *scope) (node, er
 	lc, rc := l.columns(), r.columns()
 	cols := append(slices.Clip(lc), rc...)
 	jn := &joinNode{left: l, right: r, kind: j.Jointype, cols: cols}
-	sc := &scope{cols: cols, parent: parent, cc: cc}
 	if len(j.UsingClause) > 0 {
 		var conds []*expr
 		hidden := slices.Clone(cols)
@@ -1146,29 +1189,9 @@ func (cc *compileCtx) compileJoin(j *pg_query.JoinExpr, parent *scope) (node, er
 		return jn, nil
 	}
 	if j.Quals != nil {
-		if jn.on, err = sc.compileExpr(j.Quals); err != nil {
+		kind := jn.kind
+		if jn, err = cc.makeJoin(l, r, kind, []*pg_query.Node{j.Quals}, parent); err != nil {
 			return nil, err
-		}
-		jn.on = sc.coerce(jn.on, boolT)
-		// Equi-join keys let the join use a hash table instead of a
-		// nested loop (pg_attribute × pg_type is the common case).
-		lsc := &scope{cols: lc, parent: parent, cc: cc}
-		rsc := &scope{cols: rc, parent: parent, cc: cc}
-		for _, q := range conjuncts(j.Quals) {
-			a := q.GetAExpr()
-			if a == nil || a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(a.Name) != 1 || a.Name[0].GetString_().GetSval() != "=" {
-				continue
-			}
-			for _, pair := range [][2]*pg_query.Node{{a.Lexpr, a.Rexpr}, {a.Rexpr, a.Lexpr}} {
-				lk, err1 := lsc.compileExpr(pair[0])
-				rk, err2 := rsc.compileExpr(pair[1])
-				if err1 != nil || err2 != nil || !hashable(lk.typ, rk.typ) || refsOuter(pair[0]) || refsOuter(pair[1]) {
-					continue
-				}
-				jn.lkeys = append(jn.lkeys, lk)
-				jn.rkeys = append(jn.rkeys, rk)
-				break
-			}
 		}
 	}
 	if j.Alias != nil {
@@ -1228,6 +1251,27 @@ func (cc *compileCtx) compileRangeFunction(rf *pg_query.RangeFunction, parent *s
 	}
 	name := funcName(call)
 	sc := &scope{parent: parent, cc: cc}
+	if !srfs[name] {
+		// A scalar function in FROM is a one-row relation.
+		e, err := sc.compileFuncCall(call)
+		if err != nil {
+			return nil, err
+		}
+		alias := name
+		var aliasCols []*pg_query.Node
+		if rf.Alias != nil {
+			alias, aliasCols = rf.Alias.Aliasname, rf.Alias.Colnames
+		}
+		fn := &srfDef{ret: func([]*expr) uint32 { return e.typ }, eval: func(x *execCtx, a []any) ([]any, error) {
+			v, err := e.eval(&env{x: x})
+			return []any{v}, err
+		}}
+		cols := []scopeCol{{name: alias, typ: e.typ}}
+		if rf.Ordinality {
+			cols = append(cols, scopeCol{name: "ordinality", typ: int8T})
+		}
+		return &funcScan{fn: fn, ordinality: rf.Ordinality, cols: renameCols(cols, alias, aliasCols)}, nil
+	}
 	args, err := sc.compileList(call.Args)
 	if err != nil {
 		return nil, err
@@ -1262,4 +1306,328 @@ func (cc *compileCtx) compileRangeFunction(rf *pg_query.RangeFunction, parent *s
 		cols = append(cols, scopeCol{name: "ordinality", typ: int8T})
 	}
 	return &funcScan{fn: fn, args: args, ordinality: rf.Ordinality, cols: renameCols(cols, alias, aliasCols)}, nil
+}
+
+// filterNode keeps the rows of in for which cond is true.
+type filterNode struct {
+	in   node
+	cond *expr
+}
+
+func (f *filterNode) columns() []scopeCol { return f.in.columns() }
+func (f *filterNode) run(outer *env) ([][]any, error) {
+	rows, err := f.in.run(outer)
+	if err != nil {
+		return nil, err
+	}
+	e := &env{outer: outer, x: outer.x}
+	var out [][]any
+	for _, r := range rows {
+		e.row = r
+		v, err := f.cond.eval(e)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok := v.(bool); ok && b {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// permuteNode restores FROM-list column order after joins were reordered.
+type permuteNode struct {
+	in   node
+	perm []int
+	cols []scopeCol
+}
+
+func (p *permuteNode) columns() []scopeCol { return p.cols }
+func (p *permuteNode) run(outer *env) ([][]any, error) {
+	rows, err := p.in.run(outer)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		o := make([]any, len(p.perm))
+		for j, k := range p.perm {
+			o[j] = r[k]
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+// compileFromList joins the items of a FROM list. Catalog queries often
+// list many tables separated by commas and join them in WHERE (pgjdbc):
+// WHERE conjuncts that only read one item filter it before the join, and
+// conjuncts connecting the items joined so far to the next become that
+// join's condition (hash-joined when they are equalities). Items are
+// joined in an order that avoids cross products where possible. The WHERE
+// clause is still applied in full afterwards, so this only saves work.
+func (cc *compileCtx) compileFromList(items []*pg_query.Node, where *pg_query.Node, parent *scope) (node, error) {
+	var conj []*pg_query.Node
+	if where != nil {
+		conj = conjuncts(where)
+	}
+	compilesIn := cc.compilesIn
+	nodes := make([]node, len(items))
+	for i, item := range items {
+		n, err := cc.compileFromItem(item, parent, conj)
+		if err != nil {
+			return nil, err
+		}
+		nodes[i] = n
+	}
+	// Correlated conjuncts (a subquery's WHERE t.oid = outer.col) filter
+	// the one item they read, when every other reference is certainly to
+	// an enclosing query: psql runs such subqueries once per column.
+	if parent != nil && len(nodes) > 1 {
+		for i := range nodes {
+			for _, c := range conj {
+				if containsSubLink(c) || compilesIn(c, nodes[i].columns()) || !refsOnly(c, i, nodes) {
+					continue
+				}
+				sc := &scope{cols: nodes[i].columns(), parent: parent, cc: cc}
+				e, err := sc.compileExpr(c)
+				if err != nil {
+					continue
+				}
+				nodes[i] = &filterNode{in: nodes[i], cond: sc.coerce(e, boolT)}
+			}
+		}
+	}
+	if len(nodes) == 1 {
+		return nodes[0], nil
+	}
+	used := make([]bool, len(nodes))
+	order := []int{0}
+	used[0] = true
+	acc := nodes[0]
+	for len(order) < len(nodes) {
+		next, var_quals := -1, []*pg_query.Node(nil)
+		for i := range nodes {
+			if used[i] {
+				continue
+			}
+			cols := append(slices.Clip(acc.columns()), nodes[i].columns()...)
+			var quals []*pg_query.Node
+			for _, c := range conj {
+				if !compilesIn(c, acc.columns()) && !compilesIn(c, nodes[i].columns()) && compilesIn(c, cols) {
+					quals = append(quals, c)
+				}
+			}
+			if len(quals) > 0 {
+				next, var_quals = i, quals
+				break
+			}
+			if next < 0 {
+				next = i
+			}
+		}
+		used[next] = true
+		order = append(order, next)
+		j, err := cc.makeJoin(acc, nodes[next], pg_query.JoinType_JOIN_INNER, var_quals, parent)
+		if err != nil {
+			return nil, err
+		}
+		acc = j
+	}
+	if slices.IsSorted(order) {
+		return acc, nil
+	}
+	// Map original positions to the reordered join's columns.
+	offsets := make([]int, len(nodes))
+	off := 0
+	for _, i := range order {
+		offsets[i] = off
+		off += len(nodes[i].columns())
+	}
+	p := &permuteNode{in: acc}
+	for i, n := range nodes {
+		for k, c := range n.columns() {
+			p.perm = append(p.perm, offsets[i]+k)
+			p.cols = append(p.cols, c)
+		}
+	}
+	return p, nil
+}
+
+func containsSubLink(n *pg_query.Node) bool {
+	found := false
+	var walk func(any)
+	walk = func(v any) {
+		if found {
+			return
+		}
+		switch x := v.(type) {
+		case *pg_query.Node:
+			if x == nil {
+				return
+			}
+			if _, ok := x.Node.(*pg_query.Node_SubLink); ok {
+				found = true
+				return
+			}
+			walk(x.Node)
+		case *pg_query.Node_AExpr:
+			walk(x.AExpr.Lexpr)
+			walk(x.AExpr.Rexpr)
+		case *pg_query.Node_BoolExpr:
+			for _, a := range x.BoolExpr.Args {
+				walk(a)
+			}
+		case *pg_query.Node_FuncCall:
+			for _, a := range x.FuncCall.Args {
+				walk(a)
+			}
+		case *pg_query.Node_TypeCast:
+			walk(x.TypeCast.Arg)
+		case *pg_query.Node_NullTest:
+			walk(x.NullTest.Arg)
+		case *pg_query.Node_List:
+			for _, a := range x.List.Items {
+				walk(a)
+			}
+		case *pg_query.Node_CaseExpr, *pg_query.Node_CoalesceExpr, *pg_query.Node_AIndirection:
+			found = true // conservative
+		}
+	}
+	walk(n)
+	return found
+}
+
+// makeJoin builds a join with condition quals (a conjunction), extracting
+// equi-join keys for a hash join.
+func (cc *compileCtx) makeJoin(l, r node, kind pg_query.JoinType, quals []*pg_query.Node, parent *scope) (*joinNode, error) {
+	lc, rc := l.columns(), r.columns()
+	cols := append(slices.Clip(lc), rc...)
+	jn := &joinNode{left: l, right: r, kind: kind, cols: cols}
+	if len(quals) == 0 {
+		return jn, nil
+	}
+	sc := &scope{cols: cols, parent: parent, cc: cc}
+	var conds []*expr
+	for _, q := range quals {
+		e, err := sc.compileExpr(q)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, sc.coerce(e, boolT))
+	}
+	if len(conds) == 1 {
+		jn.on = conds[0]
+	} else {
+		jn.on = andAll3(conds)
+	}
+	lsc := &scope{cols: lc, parent: parent, cc: cc}
+	rsc := &scope{cols: rc, parent: parent, cc: cc}
+	for _, q := range quals {
+		for _, qq := range conjuncts(q) {
+			a := qq.GetAExpr()
+			if a == nil || a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(a.Name) != 1 || a.Name[0].GetString_().GetSval() != "=" {
+				continue
+			}
+			for _, pair := range [][2]*pg_query.Node{{a.Lexpr, a.Rexpr}, {a.Rexpr, a.Lexpr}} {
+				if refsOuter(pair[0]) || refsOuter(pair[1]) {
+					continue
+				}
+				lk, err1 := lsc.compileExpr(pair[0])
+				rk, err2 := rsc.compileExpr(pair[1])
+				if err1 != nil || err2 != nil || !hashable(lk.typ, rk.typ) || !ownCols(pair[0], lc) || !ownCols(pair[1], rc) {
+					continue
+				}
+				jn.lkeys = append(jn.lkeys, lk)
+				jn.rkeys = append(jn.rkeys, rk)
+				break
+			}
+		}
+	}
+	return jn, nil
+}
+
+// ownCols reports whether a plain column reference resolves among cols
+// (not in an enclosing query).
+func ownCols(n *pg_query.Node, cols []scopeCol) bool {
+	if tc := n.GetTypeCast(); tc != nil {
+		return ownCols(tc.Arg, cols)
+	}
+	cr := n.GetColumnRef()
+	if cr == nil {
+		return false
+	}
+	sc := &scope{cols: cols}
+	return lookupPlain(sc, cr) != nil
+}
+
+// andAll3 is SQL AND with three-valued logic.
+func andAll3(conds []*expr) *expr {
+	return &expr{typ: boolT, eval: func(e *env) (any, error) {
+		null := false
+		for _, c := range conds {
+			v, err := c.eval(e)
+			if err != nil {
+				return nil, err
+			}
+			if v == nil {
+				null = true
+			} else if !v.(bool) {
+				return false, nil
+			}
+		}
+		if null {
+			return nil, nil
+		}
+		return true, nil
+	}}
+}
+
+// refsOnly reports whether every column reference in n resolves in
+// nodes[i] or in none of nodes (so it is an outer reference).
+func refsOnly(n *pg_query.Node, i int, nodes []node) bool {
+	ok, own := true, false
+	forEachColumnRef(n, func(cr *pg_query.ColumnRef) {
+		if lookupPlain(&scope{cols: nodes[i].columns()}, cr) != nil {
+			own = true
+			return
+		}
+		for j, o := range nodes {
+			if j != i && lookupPlain(&scope{cols: o.columns()}, cr) != nil {
+				ok = false
+			}
+		}
+	})
+	return ok && own
+}
+
+func forEachColumnRef(n *pg_query.Node, f func(*pg_query.ColumnRef)) {
+	if n == nil {
+		return
+	}
+	switch x := n.Node.(type) {
+	case *pg_query.Node_ColumnRef:
+		f(x.ColumnRef)
+	case *pg_query.Node_AExpr:
+		forEachColumnRef(x.AExpr.Lexpr, f)
+		forEachColumnRef(x.AExpr.Rexpr, f)
+	case *pg_query.Node_BoolExpr:
+		for _, a := range x.BoolExpr.Args {
+			forEachColumnRef(a, f)
+		}
+	case *pg_query.Node_FuncCall:
+		for _, a := range x.FuncCall.Args {
+			forEachColumnRef(a, f)
+		}
+	case *pg_query.Node_TypeCast:
+		forEachColumnRef(x.TypeCast.Arg, f)
+	case *pg_query.Node_NullTest:
+		forEachColumnRef(x.NullTest.Arg, f)
+	case *pg_query.Node_List:
+		for _, a := range x.List.Items {
+			forEachColumnRef(a, f)
+		}
+	case *pg_query.Node_CollateClause:
+		forEachColumnRef(x.CollateClause.Arg, f)
+	}
 }

@@ -9,12 +9,12 @@ import (
 
 // Well-known OIDs of a Lattice database.
 const (
-	pgCatalogNS  = 11
-	publicNS     = 2200
-	infoSchemaNS = 13207 // as in PostgreSQL 15
+	pgCatalogNS   = 11
+	publicNS      = 2200
+	infoSchemaNS  = 13207 // as in PostgreSQL 15
 	bootstrapRole = 10
-	databaseOID  = 16383 // below the first user OID, so never a cube's
-	firstUserOID = 16384
+	databaseOID   = 16383 // below the first user OID, so never a cube's
+	firstUserOID  = 16384
 )
 
 // A relation is one entry of pg_class: a cube, or a cube's primary key index.
@@ -88,7 +88,7 @@ func buildSnapshot(m *schema.Model) *snapshot {
 	}
 	for _, c := range m.Cubes {
 		r := &relation{name: c.Name, kind: "r", cube: c, description: describe(c.Title, c.Description)}
-		r.oid, r.typeOID, r.arrayOID = alloc(), alloc(), alloc()
+		r.oid, r.arrayOID, r.typeOID = alloc(), alloc(), alloc()
 		pk := map[string]bool{}
 		for _, d := range c.PrimaryKeys() {
 			pk[d.Name] = true
@@ -115,12 +115,8 @@ func buildSnapshot(m *schema.Model) *snapshot {
 				ix.cols = append(ix.cols, col)
 			}
 			r.pkey = ix
-			s.add(ix)
-		}
-	}
-	for _, r := range s.rels {
-		if r.pkey != nil {
 			r.conOID = alloc()
+			s.add(ix)
 		}
 	}
 	return s
@@ -196,18 +192,13 @@ func (s *snapshot) relationName(oid uint32) string {
 // catalog tables get OIDs too, so that 'pg_class'::regclass works.
 var catalogTableByOID = map[uint32]*table{}
 
-func catalogTableOID(t *table) uint32 {
-	for i, x := range registry {
-		if x == t {
-			return uint32(12000 + i)
-		}
-	}
-	return 0
-}
+func catalogTableOID(t *table) uint32 { return catalogOIDs[t.schema+"."+t.name] }
 
 func init() {
-	for i, t := range registry {
-		catalogTableByOID[uint32(12000+i)] = t
+	for _, t := range registry {
+		if oid := catalogTableOID(t); oid != 0 {
+			catalogTableByOID[oid] = t
+		}
 	}
 }
 

@@ -43,7 +43,7 @@ var registry = []*table{
 	pgPolicy, pgForeignTable, pgForeignServer, pgForeignDataWrapper,
 	pgPartitionedTable, pgStatisticExt, pgPublication, pgShdescription,
 	pgOperator, pgCast, pgSequence, pgSequences, pgDepend, pgLanguage,
-	pgEventTrigger, pgLocks, pgTimezoneNames,
+	pgEventTrigger, pgLocks, pgTimezoneNames, pgPublicationNamespace, pgPublicationRel,
 
 	isTables, isColumns, isSchemata, isViews, isTableConstraints,
 	isKeyColumnUsage, isReferentialConstraints, isRoutines, isParameters,
@@ -96,12 +96,10 @@ func zeroOf(typ uint32) any {
 	switch typ {
 	case boolT:
 		return false
-	case int2T, int4T, int8T, oidT, xidT, regclassT, regtypeT:
+	case int2T, int4T, int8T, oidT, xidT, regclassT, regtypeT, regprocT:
 		return int64(0)
 	case float4T, float8T, numericT:
 		return float64(0)
-	case regprocT:
-		return "-"
 	case charT:
 		return ""
 	case nameT, textT, varcharT:
@@ -198,7 +196,7 @@ func parseText(s string, typ uint32) (any, error) {
 			return false, nil
 		}
 		return nil, fmt.Errorf("invalid input syntax for type boolean: %q", s)
-	case int2T, int4T, int8T, oidT, xidT, regclassT, regtypeT:
+	case int2T, int4T, int8T, oidT, xidT, regclassT, regtypeT, regprocT:
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("invalid input syntax for type %s: %q", typeName(typ), s)

@@ -21,6 +21,8 @@ const (
 	oidT          uint32 = 26
 	xidT          uint32 = 28
 	oidvectorT    uint32 = 30
+	jsonT         uint32 = 114
+	pgNodeTreeT   uint32 = 194
 	float4T       uint32 = 700
 	float8T       uint32 = 701
 	unknownT      uint32 = 705
@@ -63,6 +65,7 @@ type typeInfo struct {
 	byval    bool
 	align    string
 	storage  string
+	nspace   int64
 }
 
 var (
@@ -91,6 +94,7 @@ func init() {
 			byval:    get("typbyval").(bool),
 			align:    get("typalign").(string),
 			storage:  get("typstorage").(string),
+			nspace:   get("typnamespace").(int64),
 		}
 		types[ti.oid] = ti
 		typeByName[ti.name] = ti
@@ -172,6 +176,11 @@ func formatType(t uint32, typmod int64) string {
 				return s
 			}
 			return s + mod
+		case timestampT, timestamptzT, 1083, 1266:
+			if i := strings.Index(s, " with"); i > 0 {
+				return s[:i] + "(" + strconv.FormatInt(typmod, 10) + ")" + s[i:]
+			}
+			return s + "(" + strconv.FormatInt(typmod, 10) + ")"
 		case numericT:
 			m := typmod - 4
 			return s + "(" + strconv.FormatInt(m>>16, 10) + "," + strconv.FormatInt(m&0xffff, 10) + ")"
@@ -183,7 +192,7 @@ func formatType(t uint32, typmod int64) string {
 // isTextLike reports whether values of t are Go strings.
 func isTextLike(t uint32) bool {
 	switch t {
-	case textT, nameT, varcharT, bpcharT, charT, unknownT, regprocT, int2vectorT, oidvectorT:
+	case textT, nameT, varcharT, bpcharT, charT, unknownT, pgNodeTreeT, jsonT:
 		return true
 	}
 	return false
@@ -192,7 +201,7 @@ func isTextLike(t uint32) bool {
 // isIntLike reports whether values of t are int64 internally.
 func isIntLike(t uint32) bool {
 	switch t {
-	case int2T, int4T, int8T, oidT, xidT, regclassT, regtypeT, regnamespaceT, regroleT:
+	case int2T, int4T, int8T, oidT, xidT, regclassT, regtypeT, regprocT, regnamespaceT, regroleT:
 		return true
 	}
 	return false

@@ -1,7 +1,3 @@
-// Package catalog answers the queries Lattice answers itself: the
-// pg_catalog and information_schema tables that BI tools introspect (built
-// from each App's compiled model), SHOW, and constant selects such as
-// SELECT 1 or SELECT version(). It is a small executor over virtual tables.
 package catalog
 
 // A Column is one result column, known before execution so that Describe

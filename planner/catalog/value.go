@@ -150,18 +150,39 @@ func toText(x *execCtx, v any, t uint32) string {
 		return y
 	case bool:
 		if y {
-			return "true"
+			return "t"
 		}
-		return "false"
+		return "f"
 	case int64:
 		switch t {
 		case regclassT:
+			if y == 0 {
+				return "-"
+			}
 			return x.snap.relationName(uint32(y))
 		case regtypeT:
 			if y == 0 {
 				return "-"
 			}
+			if _, ok := types[uint32(y)]; !ok && x != nil {
+				for _, r := range x.snap.rels {
+					switch uint32(y) {
+					case r.typeOID:
+						return quoteIdentIfNeeded(r.name)
+					case r.arrayOID:
+						return quoteIdentIfNeeded(r.name) + "[]"
+					}
+				}
+			}
 			return formatType(uint32(y), -1)
+		case regprocT:
+			if y == 0 {
+				return "-"
+			}
+			if name, ok := procNames[y]; ok {
+				return name
+			}
+			return itoa(y)
 		case regnamespaceT:
 			return namespaceName(y)
 		case regroleT:
@@ -268,6 +289,13 @@ func castValue(x *execCtx, v any, from, to uint32) (any, error) {
 	}
 	switch to {
 	case textT, varcharT, nameT, bpcharT, unknownT:
+		if b, ok := v.(bool); ok {
+			// bool::text spells the words out; the output function does not.
+			if b {
+				return "true", nil
+			}
+			return "false", nil
+		}
 		return toText(x, v, from), nil
 	case charT:
 		s := toText(x, v, from)
@@ -276,7 +304,9 @@ func castValue(x *execCtx, v any, from, to uint32) (any, error) {
 		}
 		return s, nil
 	case regprocT:
-		return toText(x, v, from), nil
+		if s, ok := v.(string); ok {
+			return regprocIn(s)
+		}
 	case boolT:
 		switch y := v.(type) {
 		case bool:
@@ -453,18 +483,11 @@ func outputValue(x *execCtx, v any, t uint32) any {
 		if n, ok := v.(int64); ok {
 			return uint32(n)
 		}
-	case regclassT, regtypeT, regnamespaceT, regroleT, int2vectorT, oidvectorT:
+	case regclassT, regtypeT, regprocT, regnamespaceT, regroleT, int2vectorT, oidvectorT:
 		return toText(x, v, t)
 	case float4T:
 		if f, ok := v.(float64); ok {
 			return float32(f)
-		}
-	case charT:
-		if s, ok := v.(string); ok {
-			if s == "" {
-				return byte(0)
-			}
-			return s[0]
 		}
 	}
 	if arr, ok := v.([]any); ok {
@@ -536,4 +559,20 @@ func outputArray(x *execCtx, arr []any, t uint32) any {
 		}
 	}
 	return out
+}
+
+// regprocIn resolves a function name as the regproc input function does.
+func regprocIn(s string) (any, error) {
+	s = strings.TrimSpace(s)
+	if s == "-" {
+		return int64(0), nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, nil
+	}
+	name := strings.TrimPrefix(s, "pg_catalog.")
+	if oid, ok := procByName[name]; ok {
+		return oid, nil
+	}
+	return nil, pgerr.New(pgerr.UndefinedFunction, "function %q does not exist", s)
 }

@@ -55,6 +55,11 @@ type Dialect interface {
 	OrderBy(x string, desc, nullsFirst bool) string
 	// Limit renders LIMIT/OFFSET; either may be empty.
 	Limit(limit, offset string) string
+	// Now is the current local timestamp, Today the current date.
+	Now() string
+	Today() string
+	// AddInterval adds n units (second ... year) to the timestamp x.
+	AddInterval(x string, n int, unit string) string
 }
 
 // ForDBType returns the dialect for a dbType hook value: postgres; mysql,
@@ -150,6 +155,16 @@ func (postgres) Limit(limit, offset string) string {
 		s += " OFFSET " + offset
 	}
 	return s
+}
+
+func (postgres) Now() string   { return "LOCALTIMESTAMP" }
+func (postgres) Today() string { return "CURRENT_DATE" }
+
+func (postgres) AddInterval(x string, n int, unit string) string {
+	if unit == "quarter" {
+		n, unit = n*3, "month"
+	}
+	return "(" + x + " + INTERVAL '" + strconv.Itoa(n) + " " + unit + "')"
 }
 
 type mysql struct{ name string }
@@ -260,4 +275,11 @@ func (mysql) Limit(limit, offset string) string {
 		s += " OFFSET " + offset
 	}
 	return s
+}
+
+func (mysql) Now() string   { return "NOW()" }
+func (mysql) Today() string { return "CURDATE()" }
+
+func (m mysql) AddInterval(x string, n int, unit string) string {
+	return m.Timestamp(x + " + INTERVAL " + strconv.Itoa(n) + " " + strings.ToUpper(unit))
 }

@@ -52,6 +52,9 @@ type JWT struct {
 	Audience        string
 	Leeway          time.Duration
 	ClaimsNamespace string // when set, the claims under this key are authInfo
+	RequireExp      bool   // refuse tokens without exp (default true)
+	// MaxTokenLifetime refuses tokens whose exp is further away; 0 is no cap.
+	MaxTokenLifetime time.Duration
 }
 
 // Tenancy holds the four hooks as templates.
@@ -358,6 +361,7 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 	root := doc.Content[0]
 	t := &c.Tenancy
 	t.MaxApps, t.AppIdleTTL = -1, -1 // unset: provision picks the defaults
+	c.Auth.JWT.RequireExp = true
 	var (
 		hasSecret, hasAlgs bool
 		leeway             = DefaultLeeway
@@ -373,12 +377,14 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 				"jwt": func(k string, n *yaml.Node) error {
 					j := &c.Auth.JWT
 					return d.mapping(n, k, fields{
-						"secret":           func(k string, n *yaml.Node) error { hasSecret = true; return d.str(&j.Secret)(k, n) },
-						"algorithms":       func(k string, n *yaml.Node) error { hasAlgs = true; return d.strings(&j.Algorithms)(k, n) },
-						"issuer":           d.str(&j.Issuer),
-						"audience":         d.str(&j.Audience),
-						"leeway":           d.duration(&leeway),
-						"claims_namespace": d.str(&j.ClaimsNamespace),
+						"secret":             func(k string, n *yaml.Node) error { hasSecret = true; return d.str(&j.Secret)(k, n) },
+						"algorithms":         func(k string, n *yaml.Node) error { hasAlgs = true; return d.strings(&j.Algorithms)(k, n) },
+						"issuer":             d.str(&j.Issuer),
+						"audience":           d.str(&j.Audience),
+						"leeway":             d.duration(&leeway),
+						"claims_namespace":   d.str(&j.ClaimsNamespace),
+						"require_exp":        d.boolean(&j.RequireExp),
+						"max_token_lifetime": d.duration(&j.MaxTokenLifetime),
 					})
 				},
 			})

@@ -142,15 +142,27 @@ func TestDefaults(t *testing.T) {
 		"app": render(t, c.Tenancy.ContextToAppID, v), "dbType": render(t, c.Tenancy.DBType, v),
 		"path": render(t, c.Tenancy.RepositoryFactory.Path, v), "root": c.Tenancy.RepositoryFactory.Root,
 		"maxApps": c.Tenancy.MaxApps, "ttl": c.Tenancy.AppIdleTTL, "log": c.Log,
+		"requireExp": c.Auth.JWT.RequireExp, "maxLifetime": c.Auth.JWT.MaxTokenLifetime,
 	}
 	want := map[string]any{
 		"listen": "127.0.0.1:15432", "secret": "from-env",
 		"app": "STANDALONE", "dbType": "mysql",
 		"path": "model", "root": "/srv/lattice/model",
 		"maxApps": DefaultMaxApps, "ttl": DefaultAppIdleTTL, "log": Log{Level: "info", Format: "text"},
+		"requireExp": true, "maxLifetime": time.Duration(0),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	c, err = Parse([]byte("auth: {jwt: {require_exp: false, max_token_lifetime: 24h, issuer: i, audience: a, claims_namespace: n}}\n"+
+		"tenancy:\n  driver_factory:\n    mysql: {host: db}\n"), "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJWT := JWT{Secret: "from-env", Algorithms: DefaultAlgorithms, Issuer: "i", Audience: "a", Leeway: DefaultLeeway,
+		ClaimsNamespace: "n", RequireExp: false, MaxTokenLifetime: 24 * time.Hour}
+	if diff := cmp.Diff(wantJWT, c.Auth.JWT); diff != "" {
+		t.Errorf("jwt (-want +got):\n%s", diff)
 	}
 	c, err = Parse([]byte("tenancy:\n  max_apps: 0\n  app_idle_ttl: 0s\n  driver_factory:\n    mysql: {host: db}\n"), "/x")
 	if err != nil || c.Tenancy.MaxApps != 0 || c.Tenancy.AppIdleTTL != 0 {

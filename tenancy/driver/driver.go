@@ -1,6 +1,19 @@
 // Package driver runs backend SQL on a tenant's database. Each Driver owns
 // one connection pool for one exact Config; pools are never shared between
 // configs.
+//
+// PostgreSQL runs on pgxpool, MySQL, MariaDB and the MongoDB BI Connector
+// on go-sql-driver/mysql. Pools are built from Config's fields, never from
+// a DSN string, and sessions run in UTC with ISO dates. Rows come back in
+// the backends' text form.
+//
+// Cancelling a query's context stops it on the server: PostgreSQL through
+// a CancelRequest (pgx's default would only drop the socket), MySQL through
+// KILL QUERY on a side connection (go-sql-driver only drops the socket).
+// Close cancels running queries first, because both libraries' Close waits
+// for them. Errors are *pgerr.Error: backend SQLSTATEs are kept (MySQL
+// error numbers are mapped), an unreachable backend is 08006 or 57P03, a
+// cancelled query 57014, one ended by Close 57P01.
 package driver
 
 import (
