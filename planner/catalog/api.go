@@ -22,7 +22,8 @@ type Result struct {
 // reads the catalog of model m, or no table at all. stmt is a RawStmt's
 // Stmt. paramOIDs are the parameter types the client declared (0 or
 // missing: inferred from context, text when there is none).
-func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (*Result, error) {
+func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (res *Result, err error) {
+	defer recoverInternal(&err)
 	sel := stmt.GetSelectStmt()
 	if sel == nil {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "only SELECT is supported on the catalog")
@@ -34,7 +35,7 @@ func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (*Result, er
 		return nil, err
 	}
 	cols := root.columns()
-	res := &Result{Tag: "SELECT", Columns: make([]Column, 0, len(cols))}
+	res = &Result{Tag: "SELECT", Columns: make([]Column, 0, len(cols))}
 	types := make([]uint32, 0, len(cols))
 	for _, c := range cols {
 		if c.hidden {
@@ -63,7 +64,8 @@ func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (*Result, er
 			visible = append(visible, i)
 		}
 	}
-	res.Rows = func(s *Session, params []any) ([][]any, error) {
+	res.Rows = func(s *Session, params []any) (_ [][]any, err error) {
+		defer recoverInternal(&err)
 		if s == nil {
 			s = &Session{}
 		}
@@ -124,4 +126,12 @@ func (e encodeQCharString) Encode(value any, buf []byte) ([]byte, error) {
 		return append(buf, 0), nil
 	}
 	return buf, nil
+}
+
+// recoverInternal turns a panic of the executor into an XX000 error: a
+// malformed catalog query must not take the connection down.
+func recoverInternal(err *error) {
+	if r := recover(); r != nil {
+		*err = pgerr.New(pgerr.InternalError, "internal error in catalog query: %v", r)
+	}
 }

@@ -632,9 +632,6 @@ func (sc *scope) coerce(e *expr, t uint32) *expr {
 	if e.typ == t {
 		return e
 	}
-	if t == boolT && e.typ != unknownT {
-		return e
-	}
 	return castExpr(e, t)
 }
 

@@ -598,6 +598,12 @@ func (sc *scope) compileSubLink(sl *pg_query.SubLink) (*expr, error) {
 		return nil, err
 	}
 	cols := sub.columns()
+	if sl.SubLinkType != pg_query.SubLinkType_EXISTS_SUBLINK && len(cols) != 1 {
+		if len(cols) == 0 {
+			return nil, errf(pgerr.SyntaxError, "subquery has too few columns")
+		}
+		return nil, errf(pgerr.SyntaxError, "subquery has too many columns")
+	}
 	switch sl.SubLinkType {
 	case pg_query.SubLinkType_EXISTS_SUBLINK:
 		return &expr{typ: boolT, name: "exists", eval: func(e *env) (any, error) {
@@ -605,9 +611,6 @@ func (sc *scope) compileSubLink(sl *pg_query.SubLink) (*expr, error) {
 			return len(rows) > 0, err
 		}}, nil
 	case pg_query.SubLinkType_EXPR_SUBLINK:
-		if len(cols) != 1 {
-			return nil, errf(pgerr.SyntaxError, "subquery must return only one column")
-		}
 		return &expr{typ: cols[0].typ, name: cols[0].name, fields: cols[0].fields, fieldTypes: cols[0].fieldTypes, eval: func(e *env) (any, error) {
 			rows, err := sub.run(e)
 			if err != nil || len(rows) == 0 {

@@ -754,6 +754,9 @@ func (cc *compileCtx) compileRecursive(cte *pg_query.CommonTableExpr, q *pg_quer
 	if err != nil {
 		return nil, err
 	}
+	if len(step.columns()) != len(cols) {
+		return nil, errf(pgerr.SyntaxError, "each UNION query must have the same number of columns")
+	}
 	work.node = &recursiveNode{base: base, step: step, work: work, all: q.All}
 	return &cteDef{name: cte.Ctename, node: work.node, cols: cols}, nil
 }
