@@ -7,11 +7,15 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/lattice-sql/lattice/planner"
 	"github.com/lattice-sql/lattice/planner/catalog"
 	"github.com/lattice-sql/lattice/proxy"
 	"github.com/lattice-sql/lattice/tenancy"
 	"github.com/lattice-sql/lattice/tenancy/config"
 )
+
+// planCacheSize bounds the plans kept across all tenants (each a few KB).
+const planCacheSize = 4096
 
 // server is a running Lattice: the proxy and the tenancy manager it owns.
 type server struct {
@@ -78,6 +82,7 @@ func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
 		StatementTimeout: cfg.Limits.StatementTimeout,
 		IdleTimeout:      cfg.Limits.IdleTimeout,
 		Settings:         catalog.DefaultSettings(),
+		Planner:          planner.NewCache(planCacheSize).Plan,
 	}, verifier, manager)
 	if err != nil {
 		manager.Close()

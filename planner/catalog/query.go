@@ -145,6 +145,9 @@ func (j *joinNode) run(outer *env) ([][]any, error) {
 	e := &env{outer: outer, x: outer.x}
 	var out [][]any
 	matchedR := make([]bool, len(rrows))
+	if len(j.lkeys) == 1 {
+		return j.runHash1(outer, e, lrows, rrows, nl, nr, matchedR)
+	}
 	var index map[string][]int
 	if len(j.lkeys) > 0 {
 		index = make(map[string][]int, len(rrows))
@@ -1036,7 +1039,7 @@ func (cc *compileCtx) compileFromItem(n *pg_query.Node, parent *scope, push []*p
 		if cc.compilesIn(c, item.columns()) {
 			e, err := sc.compileExpr(c)
 			if err != nil {
-				return nil, err
+				continue // the WHERE clause reports it
 			}
 			item = &filterNode{in: item, cond: sc.coerce(e, boolT)}
 		}
@@ -1050,9 +1053,14 @@ func (cc *compileCtx) compilesIn(n *pg_query.Node, cols []scopeCol) bool {
 	if containsSubLink(n) {
 		return false
 	}
-	sc := &scope{cols: cols, cc: &compileCtx{snap: cc.snap, paramTypes: slices.Clone(cc.paramTypes), ctes: cc.ctes}}
-	_, err := sc.compileExpr(n)
-	return err == nil
+	ok, any := true, false
+	complete := forEachColumnRef(n, func(cr *pg_query.ColumnRef) {
+		any = true
+		if lookupPlain(&scope{cols: cols}, cr) == nil {
+			ok = false
+		}
+	})
+	return ok && any && complete
 }
 
 func (cc *compileCtx) compileFromLeaf(n *pg_query.Node, parent *scope) (node, error) {
@@ -1590,7 +1598,7 @@ func andAll3(conds []*expr) *expr {
 // nodes[i] or in none of nodes (so it is an outer reference).
 func refsOnly(n *pg_query.Node, i int, nodes []node) bool {
 	ok, own := true, false
-	forEachColumnRef(n, func(cr *pg_query.ColumnRef) {
+	complete := forEachColumnRef(n, func(cr *pg_query.ColumnRef) {
 		if lookupPlain(&scope{cols: nodes[i].columns()}, cr) != nil {
 			own = true
 			return
@@ -1601,36 +1609,119 @@ func refsOnly(n *pg_query.Node, i int, nodes []node) bool {
 			}
 		}
 	})
-	return ok && own
+	return ok && own && complete
 }
 
-func forEachColumnRef(n *pg_query.Node, f func(*pg_query.ColumnRef)) {
+// forEachColumnRef calls f for each column reference in n. It returns
+// false when n holds a node it does not walk (the caller must then not
+// rely on having seen every reference).
+func forEachColumnRef(n *pg_query.Node, f func(*pg_query.ColumnRef)) bool {
 	if n == nil {
-		return
+		return true
+	}
+	all := func(ns []*pg_query.Node) bool {
+		ok := true
+		for _, a := range ns {
+			ok = forEachColumnRef(a, f) && ok
+		}
+		return ok
 	}
 	switch x := n.Node.(type) {
 	case *pg_query.Node_ColumnRef:
 		f(x.ColumnRef)
+	case *pg_query.Node_AConst, *pg_query.Node_ParamRef:
 	case *pg_query.Node_AExpr:
-		forEachColumnRef(x.AExpr.Lexpr, f)
-		forEachColumnRef(x.AExpr.Rexpr, f)
+		return all([]*pg_query.Node{x.AExpr.Lexpr, x.AExpr.Rexpr})
 	case *pg_query.Node_BoolExpr:
-		for _, a := range x.BoolExpr.Args {
-			forEachColumnRef(a, f)
-		}
+		return all(x.BoolExpr.Args)
 	case *pg_query.Node_FuncCall:
-		for _, a := range x.FuncCall.Args {
-			forEachColumnRef(a, f)
+		if x.FuncCall.Over != nil || aggregates[funcName(x.FuncCall)] != nil || srfs[funcName(x.FuncCall)] {
+			return false
 		}
+		return all(x.FuncCall.Args)
 	case *pg_query.Node_TypeCast:
-		forEachColumnRef(x.TypeCast.Arg, f)
+		return forEachColumnRef(x.TypeCast.Arg, f)
 	case *pg_query.Node_NullTest:
-		forEachColumnRef(x.NullTest.Arg, f)
+		return forEachColumnRef(x.NullTest.Arg, f)
 	case *pg_query.Node_List:
-		for _, a := range x.List.Items {
-			forEachColumnRef(a, f)
-		}
+		return all(x.List.Items)
 	case *pg_query.Node_CollateClause:
-		forEachColumnRef(x.CollateClause.Arg, f)
+		return forEachColumnRef(x.CollateClause.Arg, f)
+	case *pg_query.Node_AArrayExpr:
+		return all(x.AArrayExpr.Elements)
+	default:
+		return false
 	}
+	return true
+}
+
+// hashKey normalizes a join key so that equal values of different Go
+// types (int64 and integral float64) meet.
+func hashKey(v any) any {
+	if f, ok := v.(float64); ok && f == float64(int64(f)) {
+		return int64(f)
+	}
+	if _, ok := v.([]any); ok {
+		return string(appendKey(nil, v))
+	}
+	return v
+}
+
+// runHash1 is the join with a single equi-join key.
+func (j *joinNode) runHash1(outer, e *env, lrows, rrows [][]any, nl, nr int, matchedR []bool) ([][]any, error) {
+	index := make(map[any][]int, len(rrows))
+	for i, r := range rrows {
+		e.row = r
+		v, err := j.rkeys[0].eval(e)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			k := hashKey(v)
+			index[k] = append(index[k], i)
+		}
+	}
+	var out [][]any
+	for _, l := range lrows {
+		matched := false
+		e.row = l
+		v, err := j.lkeys[0].eval(e)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			for _, ri := range index[hashKey(v)] {
+				row := make([]any, 0, nl+nr)
+				row = append(append(row, l...), rrows[ri]...)
+				if j.on != nil {
+					e.row = row
+					c, err := j.on.eval(e)
+					if err != nil {
+						return nil, err
+					}
+					if b, ok := c.(bool); !ok || !b {
+						continue
+					}
+				}
+				matched = true
+				matchedR[ri] = true
+				out = append(out, row)
+			}
+		}
+		if !matched && (j.kind == pg_query.JoinType_JOIN_LEFT || j.kind == pg_query.JoinType_JOIN_FULL) {
+			row := make([]any, nl+nr)
+			copy(row, l)
+			out = append(out, row)
+		}
+	}
+	if j.kind == pg_query.JoinType_JOIN_RIGHT || j.kind == pg_query.JoinType_JOIN_FULL {
+		for ri, r := range rrows {
+			if !matchedR[ri] {
+				row := make([]any, nl+nr)
+				copy(row[nl:], r)
+				out = append(out, row)
+			}
+		}
+	}
+	return out, nil
 }
