@@ -2,8 +2,8 @@ package catalog
 
 import (
 	"bufio"
-	"errors"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"

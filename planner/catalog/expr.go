@@ -53,9 +53,21 @@ type scopeCol struct {
 	table  uint32 // Column.TableOID for plain catalog columns
 	attnum int16
 	hidden bool // not expanded by *
-	// fields and fieldTypes describe a record-typed column.
+	// rec describes a record-typed column (nil otherwise); a pointer keeps
+	// scopeCol small, as joins copy column lists.
+	rec *recordInfo
+}
+
+type recordInfo struct {
 	fields     []string
 	fieldTypes []uint32
+}
+
+func recordOf(fields []string, types []uint32) *recordInfo {
+	if fields == nil {
+		return nil
+	}
+	return &recordInfo{fields, types}
 }
 
 // scope is the set of columns an expression can reference, with the
@@ -401,7 +413,9 @@ func (sc *scope) compileColumnRef(c *pg_query.ColumnRef) (*expr, error) {
 					return e.row[i], nil
 				}
 			}
-			ex.fields, ex.fieldTypes = col.fields, col.fieldTypes
+			if col.rec != nil {
+				ex.fields, ex.fieldTypes = col.rec.fields, col.rec.fieldTypes
+			}
 			return ex, nil
 		}
 		depth++

@@ -313,7 +313,7 @@ func init() {
 		"inet_server_addr":                   {ret: fixed(textT), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
 		"inet_server_port":                   {ret: fixed(int4T), eval: func(*execCtx, []any, []uint32) (any, error) { return nil, nil }},
 		"pg_relation_is_publishable":         {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{regclassT}, ret: fixed(boolT), eval: func(*execCtx, []any, []uint32) (any, error) { return false, nil }},
-		"format": {minArgs: 1, maxArgs: -1, ret: fixed(textT), eval: formatFunc},
+		"format":                             {minArgs: 1, maxArgs: -1, ret: fixed(textT), eval: formatFunc},
 		"json_build_object":                  {minArgs: 0, maxArgs: -1, ret: fixed(jsonT), eval: jsonBuildObject},
 		"row_security_active":                {minArgs: 1, maxArgs: 1, ret: fixed(boolT), eval: func(*execCtx, []any, []uint32) (any, error) { return false, nil }},
 		"concat": {minArgs: 0, maxArgs: -1, ret: fixed(textT), eval: func(x *execCtx, a []any, t []uint32) (any, error) {
@@ -611,7 +611,11 @@ func (sc *scope) compileSubLink(sl *pg_query.SubLink) (*expr, error) {
 			return len(rows) > 0, err
 		}}, nil
 	case pg_query.SubLinkType_EXPR_SUBLINK:
-		return &expr{typ: cols[0].typ, name: cols[0].name, fields: cols[0].fields, fieldTypes: cols[0].fieldTypes, eval: func(e *env) (any, error) {
+		sub0 := &expr{typ: cols[0].typ, name: cols[0].name}
+		if cols[0].rec != nil {
+			sub0.fields, sub0.fieldTypes = cols[0].rec.fields, cols[0].rec.fieldTypes
+		}
+		sub0.eval = func(e *env) (any, error) {
 			rows, err := sub.run(e)
 			if err != nil || len(rows) == 0 {
 				return nil, err
@@ -620,7 +624,8 @@ func (sc *scope) compileSubLink(sl *pg_query.SubLink) (*expr, error) {
 				return nil, errf("21000", "more than one row returned by a subquery used as an expression")
 			}
 			return rows[0][0], nil
-		}}, nil
+		}
+		return sub0, nil
 	case pg_query.SubLinkType_ARRAY_SUBLINK:
 		return &expr{typ: arrayOf(cols[0].typ), name: "array", eval: func(e *env) (any, error) {
 			rows, err := sub.run(e)

@@ -896,7 +896,7 @@ func (cc *compileCtx) compileSelect(stmt *pg_query.SelectStmt, parent *scope) (n
 					found = true
 					i := i
 					s.targets = append(s.targets, &expr{typ: c.typ, name: c.name, eval: func(e *env) (any, error) { return e.row[i], nil }})
-					s.cols = append(s.cols, scopeCol{name: c.name, typ: c.typ, table: c.table, attnum: c.attnum, fields: c.fields, fieldTypes: c.fieldTypes})
+					s.cols = append(s.cols, scopeCol{name: c.name, typ: c.typ, table: c.table, attnum: c.attnum, rec: c.rec})
 				}
 				if !found {
 					if rel != "" {
@@ -921,7 +921,7 @@ func (cc *compileCtx) compileSelect(stmt *pg_query.SelectStmt, parent *scope) (n
 		if name == "" {
 			name = figureColname(rt.Val)
 		}
-		col := scopeCol{name: name, typ: e.typ, fields: e.fields, fieldTypes: e.fieldTypes}
+		col := scopeCol{name: name, typ: e.typ, rec: recordOf(e.fields, e.fieldTypes)}
 		if cr := rt.Val.GetColumnRef(); cr != nil {
 			if c := lookupPlain(sc, cr); c != nil {
 				col.table, col.attnum = c.table, c.attnum
@@ -1162,9 +1162,10 @@ func (cc *compileCtx) compileJoin(j *pg_query.JoinExpr, parent *scope, push []*p
 		return nil, unsupported("NATURAL JOIN")
 	}
 	lc, rc := l.columns(), r.columns()
-	cols := append(slices.Clip(lc), rc...)
-	jn := &joinNode{left: l, right: r, kind: j.Jointype, cols: cols}
+	jn := &joinNode{left: l, right: r, kind: j.Jointype}
 	if len(j.UsingClause) > 0 {
+		cols := append(slices.Clip(lc), rc...)
+		jn.cols = cols
 		var conds []*expr
 		hidden := slices.Clone(cols)
 		for _, u := range j.UsingClause {
@@ -1199,11 +1200,12 @@ func (cc *compileCtx) compileJoin(j *pg_query.JoinExpr, parent *scope, push []*p
 		jn.on = andAll(conds)
 		return jn, nil
 	}
+	var quals []*pg_query.Node
 	if j.Quals != nil {
-		kind := jn.kind
-		if jn, err = cc.makeJoin(l, r, kind, []*pg_query.Node{j.Quals}, parent); err != nil {
-			return nil, err
-		}
+		quals = []*pg_query.Node{j.Quals}
+	}
+	if jn, err = cc.makeJoin(l, r, jn.kind, quals, parent); err != nil {
+		return nil, err
 	}
 	if j.Alias != nil {
 		jn.cols = renameCols(jn.cols, j.Alias.Aliasname, j.Alias.Colnames)
@@ -1667,8 +1669,13 @@ func hashKey(v any) any {
 	return v
 }
 
-// runHash1 is the join with a single equi-join key.
+// runHash1 is the join with a single equi-join key. The hash table is
+// built on the smaller side: a filtered pg_class row probing all of
+// pg_attribute is the common shape.
 func (j *joinNode) runHash1(outer, e *env, lrows, rrows [][]any, nl, nr int, matchedR []bool) ([][]any, error) {
+	if len(lrows) < len(rrows) {
+		return j.runHash1Left(e, lrows, rrows, nl, nr, matchedR)
+	}
 	index := make(map[any][]int, len(rrows))
 	for i, r := range rrows {
 		e.row = r
@@ -1707,6 +1714,73 @@ func (j *joinNode) runHash1(outer, e *env, lrows, rrows [][]any, nl, nr int, mat
 				matchedR[ri] = true
 				out = append(out, row)
 			}
+		}
+		if !matched && (j.kind == pg_query.JoinType_JOIN_LEFT || j.kind == pg_query.JoinType_JOIN_FULL) {
+			row := make([]any, nl+nr)
+			copy(row, l)
+			out = append(out, row)
+		}
+	}
+	if j.kind == pg_query.JoinType_JOIN_RIGHT || j.kind == pg_query.JoinType_JOIN_FULL {
+		for ri, r := range rrows {
+			if !matchedR[ri] {
+				row := make([]any, nl+nr)
+				copy(row[nl:], r)
+				out = append(out, row)
+			}
+		}
+	}
+	return out, nil
+}
+
+// runHash1Left indexes the left rows and probes with the right ones; the
+// output keeps the order of the nested loop (left rows, then right rows).
+func (j *joinNode) runHash1Left(e *env, lrows, rrows [][]any, nl, nr int, matchedR []bool) ([][]any, error) {
+	index := make(map[any][]int, len(lrows))
+	for i, l := range lrows {
+		e.row = l
+		v, err := j.lkeys[0].eval(e)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			k := hashKey(v)
+			index[k] = append(index[k], i)
+		}
+	}
+	matches := make([][]int, len(lrows))
+	for ri, r := range rrows {
+		e.row = r
+		v, err := j.rkeys[0].eval(e)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			continue
+		}
+		for _, li := range index[hashKey(v)] {
+			matches[li] = append(matches[li], ri)
+		}
+	}
+	var out [][]any
+	for li, l := range lrows {
+		matched := false
+		for _, ri := range matches[li] {
+			row := make([]any, 0, nl+nr)
+			row = append(append(row, l...), rrows[ri]...)
+			if j.on != nil {
+				e.row = row
+				c, err := j.on.eval(e)
+				if err != nil {
+					return nil, err
+				}
+				if b, ok := c.(bool); !ok || !b {
+					continue
+				}
+			}
+			matched = true
+			matchedR[ri] = true
+			out = append(out, row)
 		}
 		if !matched && (j.kind == pg_query.JoinType_JOIN_LEFT || j.kind == pg_query.JoinType_JOIN_FULL) {
 			row := make([]any, nl+nr)

@@ -65,12 +65,14 @@ func Open(cfg Config) (Driver, error) {
 		return openPostgres(cfg)
 	case "mysql", "mariadb", "mongobi":
 		return openMySQL(cfg)
+	case "sqlite":
+		return openSQLite(cfg)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "unknown database type %q", cfg.Type)
 }
 
 // Types lists the database types Open accepts.
-func Types() []string { return []string{"postgres", "mysql", "mariadb", "mongobi"} }
+func Types() []string { return []string{"postgres", "mysql", "mariadb", "mongobi", "sqlite"} }
 
 // Fingerprint identifies cfg exactly: every field, the password included,
 // length-prefixed so that no two different configs collide. Pools are
