@@ -22,10 +22,14 @@ test: services ## run every test: unit, golden, integration and real clients
 bench: services ## run the benchmarks (planner, model, wire, end to end vs PostgreSQL)
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
 
-fuzz: ## run each fuzz target for 30s
-	$(GO) test -run '^$$' -fuzz FuzzPlan -fuzztime 30s ./planner
-	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./schema
-	$(GO) test -run '^$$' -fuzz FuzzFrontend -fuzztime 30s ./proxy
+FUZZTIME ?= 30s
+fuzz: ## run every fuzz target for FUZZTIME (30s) each
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }

@@ -65,5 +65,24 @@ func BenchmarkCatalog(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(stmts)), "queries/op")
 		})
+		// A prepared statement plans once and executes many times.
+		b.Run(bc.name+"/execute", func(b *testing.B) {
+			results := make([]*Result, len(stmts))
+			for i, st := range stmts {
+				res, err := Plan(m, st, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				results[i] = res
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, res := range results {
+					if _, err := res.Rows(sess, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -63,7 +63,7 @@ type Dialect interface {
 }
 
 // ForDBType returns the dialect for a dbType hook value: postgres; mysql,
-// mariadb and mongobi (the MySQL protocol).
+// mariadb and mongobi (the MySQL protocol); sqlite.
 func ForDBType(dbType string) (Dialect, error) {
 	switch dbType {
 	case "postgres", "postgresql":
@@ -72,6 +72,8 @@ func ForDBType(dbType string) (Dialect, error) {
 		return MySQL, nil
 	case "mongobi":
 		return MongoBI, nil
+	case "sqlite":
+		return SQLite, nil
 	}
 	return nil, pgerr.New(pgerr.InvalidAuthorization, "unknown db_type %q", dbType)
 }

@@ -46,7 +46,9 @@ func openSQLite(cfg Config) (*liteDriver, error) {
 	q.Set("mode", "ro")
 	q.Add("_pragma", "busy_timeout("+strconv.Itoa(int(liteBusyTimeout/time.Millisecond))+")")
 	q.Add("_pragma", "query_only(1)")
-	q.Add("_pragma", "case_sensitive_like(0)")
+	// LIKE is case-sensitive as in PostgreSQL; the sqlite dialect's ILIKE
+	// relies on it and lowers both sides.
+	q.Add("_pragma", "case_sensitive_like(1)")
 	u := url.URL{Scheme: "file", OmitHost: true, Path: cfg.Database, RawQuery: q.Encode()}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
