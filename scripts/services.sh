@@ -64,7 +64,11 @@ if [ ${#need[@]} -gt 0 ]; then
 	echo "services: installing ${need[*]}" >&2
 	apt_install "${need[@]}"
 fi
-if [ -f testdata/clients/package.json ] && [ ! -d testdata/clients/node_modules/pg ]; then
-	(cd testdata/clients && npm install --no-audit --no-fund --silent >/dev/null)
-fi
+# The Node clients the tests drive (node-postgres, @cubejs-client/core).
+for pkg in testdata/*/package.json; do
+	dir=$(dirname "$pkg")
+	if [ ! -d "$dir/node_modules" ]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --silent >/dev/null)
+	fi
+done
 echo "services: PostgreSQL and MariaDB are up" >&2

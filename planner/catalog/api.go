@@ -1,8 +1,11 @@
 package catalog
 
 import (
+	"encoding/binary"
+
 	"github.com/jackc/pgx/v5/pgtype"
 	pg_query "github.com/pganalyze/pg_query_go/v5"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/lattice-sql/lattice/schema"
 	"github.com/lattice-sql/lattice/schema/pgerr"
@@ -29,6 +32,20 @@ func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (res *Result
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "only SELECT is supported on the catalog")
 	}
 	snap := snapshotOf(m)
+	// BI tools send the same catalog queries over and over, often through
+	// the simple protocol: compiled results are cached per model, keyed by
+	// the statement's serialized parse tree and the declared types.
+	key, keyErr := planKey(stmt, paramOIDs)
+	if keyErr == nil {
+		if r := snap.cachedPlan(key); r != nil {
+			return r, nil
+		}
+		defer func() {
+			if err == nil {
+				snap.storePlan(key, res)
+			}
+		}()
+	}
 	cc := &compileCtx{snap: snap, paramTypes: append([]uint32(nil), paramOIDs...)}
 	root, err := cc.compileQuery(sel, nil)
 	if err != nil {
@@ -134,4 +151,15 @@ func recoverInternal(err *error) {
 	if r := recover(); r != nil {
 		*err = pgerr.New(pgerr.InternalError, "internal error in catalog query: %v", r)
 	}
+}
+
+func planKey(stmt *pg_query.Node, paramOIDs []uint32) (string, error) {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(stmt)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range paramOIDs {
+		b = binary.LittleEndian.AppendUint32(b, o)
+	}
+	return string(b), nil
 }

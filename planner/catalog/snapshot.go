@@ -49,6 +49,24 @@ type snapshot struct {
 	byName  map[string]*relation // lowercase? no: exact names
 	mu      sync.Mutex
 	rowsFor map[*table][][]any
+	plans   map[string]*Result // see Plan; bounded by maxCachedPlans
+}
+
+const maxCachedPlans = 1024
+
+func (s *snapshot) cachedPlan(key string) *Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.plans[key]
+}
+
+func (s *snapshot) storePlan(key string, r *Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.plans == nil || len(s.plans) >= maxCachedPlans {
+		s.plans = map[string]*Result{} // crude, but bounded and rare
+	}
+	s.plans[key] = r
 }
 
 // cubeColumnType is the result type of a cube column (ARCHITECTURE §4).
