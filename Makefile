@@ -9,8 +9,8 @@ help: ## show this help
 build: ## build bin/lattice
 	$(GO) build -o bin/lattice ./cmd/lattice
 
-run: build ## run the demo config (examples/seed) on 127.0.0.1:15432
-	./bin/lattice serve --config examples/seed/lattice.yml
+run: build ## run the demo: two tenants on SQLite, no database server, on 127.0.0.1:15432
+	./bin/lattice demo
 
 services: ## start (or install) PostgreSQL, MariaDB and the test clients
 	bash scripts/services.sh

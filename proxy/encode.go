@@ -65,7 +65,11 @@ func typeSize(oid uint32) int16 {
 
 // expandFormats applies the Bind rule: no codes = all text, one code = all
 // columns, else one per column.
-func expandFormats(codes []int16, n int) ([]int16, error) {
+//
+// A column whose type has no binary form here (regclass, int2vector, ...)
+// goes out as text whatever was asked, and RowDescription says so.
+func expandFormats(types *pgtype.Map, codes []int16, cols []planner.Column) ([]int16, error) {
+	n := len(cols)
 	out := make([]int16, n)
 	switch {
 	case len(codes) == 0:
@@ -78,9 +82,14 @@ func expandFormats(codes []int16, n int) ([]int16, error) {
 	default:
 		return nil, pgerr.New(pgerr.ProtocolViolation, "bind message has %d result formats but query has %d columns", len(codes), n)
 	}
-	for _, f := range out {
+	for i, f := range out {
 		if f != textFormat && f != binaryFormat {
 			return nil, pgerr.New(pgerr.ProtocolViolation, "unsupported format code: %d", f)
+		}
+		if f == binaryFormat {
+			if t, ok := types.TypeForOID(cols[i].OID); ok && !t.Codec.FormatSupported(binaryFormat) {
+				out[i] = textFormat
+			}
 		}
 	}
 	return out, nil

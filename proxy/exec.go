@@ -80,7 +80,7 @@ func (c *conn) resultFormats(p *portal, cols []planner.Column, simple bool) ([]i
 	if simple {
 		return make([]int16, len(cols)), nil
 	}
-	return expandFormats(p.formats, len(cols))
+	return expandFormats(c.types, p.formats, cols)
 }
 
 // sendRows sends p's rows: all of them streamed, or up to maxRows from the

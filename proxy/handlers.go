@@ -159,7 +159,7 @@ func (c *conn) handleBind(m *pgproto3.Bind) error {
 		}
 	}
 	if cols, ok := c.columnsOf(ps.stmt); ok {
-		if _, err := expandFormats(m.ResultFormatCodes, len(cols)); err != nil {
+		if _, err := expandFormats(c.types, m.ResultFormatCodes, cols); err != nil {
 			return err
 		}
 	}
@@ -199,7 +199,7 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) error {
 			c.send(&pgproto3.NoData{})
 			return nil
 		}
-		formats, err := expandFormats(p.formats, len(cols))
+		formats, err := expandFormats(c.types, p.formats, cols)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/lattice-sql/lattice/planner/catalog"
 	"github.com/lattice-sql/lattice/planner/dialect"
 	"github.com/lattice-sql/lattice/schema/pgerr"
 )
@@ -173,6 +174,7 @@ func (c *conn) handleStartup() error {
 	}
 	c.tctx, c.tenant, c.dialect = tctx, tenant, d
 	c.types = pgtype.NewMap()
+	catalog.RegisterTypes(c.types)
 	c.initSession(params)
 	if err := c.srv.register(c); err != nil {
 		return pgerr.Wrap(err, pgerr.InternalError, "issuing backend key")

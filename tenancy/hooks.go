@@ -31,7 +31,7 @@ func HooksFromConfig(cfg *config.Config) (Hooks, error) {
 	if t.ContextToAppID == nil || t.DBType == nil || t.RepositoryFactory.Path == nil || len(t.DriverFactory) == 0 {
 		return Hooks{}, errors.New("tenancy: config was not loaded with config.Load or config.Parse")
 	}
-	return Hooks{
+	h := Hooks{
 		ContextToAppID: func(c *Context) (string, error) {
 			id, err := t.ContextToAppID.Render(vars(c), nil)
 			if err != nil {
@@ -62,7 +62,17 @@ func HooksFromConfig(cfg *config.Config) (Hooks, error) {
 		RepositoryFactory: func(c *Context) (schema.Repository, error) {
 			return repository(cfg, vars(c))
 		},
-	}, nil
+	}
+	if t.SchemaVersion != nil {
+		h.SchemaVersion = func(c *Context) (string, error) {
+			v, err := t.SchemaVersion.Render(vars(c), nil)
+			if err != nil {
+				return "", unresolved(err)
+			}
+			return v, nil
+		}
+	}
+	return h, nil
 }
 
 func vars(c *Context) config.Vars {
@@ -169,15 +179,17 @@ func repository(cfg *config.Config, v config.Vars) (schema.Repository, error) {
 }
 
 // NewManagerFromConfig returns a Manager over the config's hooks and
-// bounds (tenancy.max_apps, tenancy.app_idle_ttl).
+// bounds (tenancy.max_apps, tenancy.app_idle_ttl,
+// tenancy.max_backend_connections).
 func NewManagerFromConfig(cfg *config.Config, logger *slog.Logger) (*Manager, error) {
 	hooks, err := HooksFromConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return NewManager(hooks, ManagerOptions{
-		MaxApps:    cfg.Tenancy.MaxApps,
-		AppIdleTTL: cfg.Tenancy.AppIdleTTL,
-		Logger:     logger,
+		MaxApps:               cfg.Tenancy.MaxApps,
+		AppIdleTTL:            cfg.Tenancy.AppIdleTTL,
+		MaxBackendConnections: cfg.Tenancy.MaxBackendConnections,
+		Logger:                logger,
 	}), nil
 }

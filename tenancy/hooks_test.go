@@ -222,3 +222,25 @@ func BenchmarkSeedHooks(b *testing.B) {
 		}
 	}
 }
+
+func TestSchemaVersionFromConfig(t *testing.T) {
+	h, _ := seedHooks(t, seedYAML+"  schema_version: \"{{ authInfo.appId }}-{{ has(authInfo.modelVersion) ? authInfo.modelVersion : 'base' }}\"\n")
+	if h.SchemaVersion == nil {
+		t.Fatal("no SchemaVersion hook")
+	}
+	for js, want := range map[string]string{
+		`{"appId": 1, "userId": 2}`:                     "1-base",
+		`{"appId": 1, "userId": 2, "modelVersion": "7"}`: "1-7",
+	} {
+		got, err := h.SchemaVersion(claimsCtx(t, js))
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", js, got, err, want)
+		}
+	}
+	if _, err := h.SchemaVersion(claimsCtx(t, `{"userId": 2}`)); pgerr.Code(err) != pgerr.InvalidAuthorization {
+		t.Errorf("missing claim: %v, want 28000", err)
+	}
+	if h, _ := seedHooks(t, seedYAML); h.SchemaVersion != nil {
+		t.Error("a SchemaVersion hook without tenancy.schema_version")
+	}
+}

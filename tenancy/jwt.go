@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -24,8 +25,23 @@ const MaxTokenSize = 8 << 10
 
 // VerifierOptions configure JWT verification.
 type VerifierOptions struct {
-	Secret          []byte        // HMAC secret, required
-	Algorithms      []string      // accepted algs; default HS256, HS384, HS512
+	Secret []byte // HMAC secret for HS256/384/512
+	// JWKSFile or JWKSURL (not both) holds the public keys for RS256/384/512,
+	// ES256/384 and EdDSA as a JWK Set. Each key is pinned to one algorithm:
+	// its alg, or the one its type and curve imply (RS256 for an RSA key
+	// without alg).
+	JWKSFile string
+	JWKSURL  string
+	// JWKSMaxAge is how long a fetched set is used before it is fetched
+	// again; JWKSRefetchInterval is how often, at most, a token with an
+	// unknown kid (or a failed fetch) triggers a fetch; JWKSFetchTimeout
+	// bounds one fetch. Defaults: 10m, 30s, 5s.
+	JWKSMaxAge          time.Duration
+	JWKSRefetchInterval time.Duration
+	JWKSFetchTimeout    time.Duration
+	// Algorithms are the accepted algs; by default HS256/384/512 when a
+	// Secret is set and the asymmetric ones when a JWK Set is.
+	Algorithms      []string
 	Issuer          string        // required iss, if set
 	Audience        string        // required aud, if set
 	Leeway          time.Duration // clock skew allowed on exp and nbf
@@ -37,30 +53,58 @@ type VerifierOptions struct {
 	// away than this.
 	MaxTokenLifetime time.Duration
 	Now              func() time.Time
+	Logger           *slog.Logger
 }
 
 // A Verifier checks tokens. Safe for concurrent use.
 type Verifier struct {
 	opts   VerifierOptions
 	parser *jwt.Parser
+	keys   keySource // nil without a JWK Set
 }
 
-// NewVerifier checks opts and returns a Verifier.
+// NewVerifier checks opts and returns a Verifier. A JWKSFile is read now;
+// a JWKSURL is fetched on first use.
 func NewVerifier(opts VerifierOptions) (*Verifier, error) {
-	if len(opts.Secret) == 0 {
-		return nil, errors.New("tenancy: a JWT secret is required")
+	if opts.JWKSFile != "" && opts.JWKSURL != "" {
+		return nil, errors.New("tenancy: set a JWK Set file or URL, not both")
 	}
-	if len(opts.Algorithms) == 0 {
-		opts.Algorithms = config.DefaultAlgorithms
-	}
-	opts.Algorithms = slices.Clone(opts.Algorithms)
-	for _, a := range opts.Algorithms {
-		if _, ok := jwt.GetSigningMethod(a).(*jwt.SigningMethodHMAC); !ok {
-			return nil, fmt.Errorf("tenancy: unsupported JWT algorithm %q", a)
-		}
+	hasKeys := opts.JWKSFile != "" || opts.JWKSURL != ""
+	if len(opts.Secret) == 0 && !hasKeys {
+		return nil, errors.New("tenancy: a JWT secret or a JWK Set is required")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(opts.Algorithms) == 0 {
+		opts.Algorithms = DefaultAlgorithms(len(opts.Secret) > 0, hasKeys)
+	}
+	opts.Algorithms = slices.Clone(opts.Algorithms)
+	for _, a := range opts.Algorithms {
+		switch _, hmac := jwt.GetSigningMethod(a).(*jwt.SigningMethodHMAC); {
+		case hmac && len(opts.Secret) == 0:
+			return nil, fmt.Errorf("tenancy: algorithm %s needs a secret", a)
+		case hmac:
+		case !slices.Contains(AsymmetricAlgorithms, a):
+			return nil, fmt.Errorf("tenancy: unsupported JWT algorithm %q", a)
+		case !hasKeys:
+			return nil, fmt.Errorf("tenancy: algorithm %s needs a JWK Set (jwks_file or jwks_url)", a)
+		}
+	}
+	v := &Verifier{}
+	var err error
+	switch {
+	case opts.JWKSFile != "":
+		if v.keys, err = loadJWKSFile(opts.JWKSFile); err != nil {
+			return nil, fmt.Errorf("tenancy: %w", err)
+		}
+	case opts.JWKSURL != "":
+		if v.keys, err = newRemoteKeys(opts); err != nil {
+			return nil, fmt.Errorf("tenancy: %w", err)
+		}
 	}
 	po := []jwt.ParserOption{
 		jwt.WithValidMethods(opts.Algorithms),
@@ -78,14 +122,31 @@ func NewVerifier(opts VerifierOptions) (*Verifier, error) {
 	if !opts.AllowMissingExp {
 		po = append(po, jwt.WithExpirationRequired())
 	}
-	return &Verifier{opts: opts, parser: jwt.NewParser(po...)}, nil
+	v.opts, v.parser = opts, jwt.NewParser(po...)
+	return v, nil
+}
+
+// DefaultAlgorithms are the algs accepted unless configured: HMAC ones
+// with a secret, public-key ones with a JWK Set.
+func DefaultAlgorithms(secret, jwks bool) []string {
+	var algs []string
+	if secret {
+		algs = append(algs, config.DefaultAlgorithms...)
+	}
+	if jwks {
+		algs = append(algs, AsymmetricAlgorithms...)
+	}
+	return algs
 }
 
 // VerifierFromConfig builds the Verifier that the config's auth.jwt says.
+// Fetch failures of a jwks_url are in each refused token's logged reason.
 func VerifierFromConfig(c *config.Config) (*Verifier, error) {
 	j := c.Auth.JWT
 	return NewVerifier(VerifierOptions{
-		Secret: []byte(j.Secret), Algorithms: j.Algorithms, Issuer: j.Issuer, Audience: j.Audience,
+		Secret: []byte(j.Secret), JWKSFile: j.JWKSFile, JWKSURL: j.JWKSURL,
+		JWKSMaxAge: j.JWKSMaxAge, JWKSRefetchInterval: j.JWKSRefetchInterval,
+		Algorithms: j.Algorithms, Issuer: j.Issuer, Audience: j.Audience,
 		Leeway: j.Leeway, ClaimsNamespace: j.ClaimsNamespace,
 		AllowMissingExp: !j.RequireExp, MaxTokenLifetime: j.MaxTokenLifetime,
 	})
@@ -145,12 +206,14 @@ func (v *Verifier) verify(token string) (map[string]any, time.Time, error) {
 	if alg, _ := header["alg"].(string); !slices.Contains(v.opts.Algorithms, alg) {
 		return nil, time.Time{}, fmt.Errorf("algorithm %v not allowed", quoted(header["alg"]))
 	}
+	kid, hasKid := header["kid"]
+	kidStr, _ := kid.(string)
+	if hasKid && !safeKid.MatchString(kidStr) {
+		return nil, time.Time{}, fmt.Errorf("kid %s is not allowed", quoted(kid))
+	}
 	mc := jwt.MapClaims{}
 	_, err := v.parser.ParseWithClaims(token, mc, func(t *jwt.Token) (any, error) {
-		if _, ok := t.Method.(*jwt.SigningMethodHMAC); !ok {
-			return nil, fmt.Errorf("algorithm %q is not HMAC", t.Method.Alg())
-		}
-		return v.opts.Secret, nil
+		return v.key(t.Method.Alg(), kidStr, hasKid)
 	})
 	if err != nil {
 		return nil, time.Time{}, err
@@ -171,6 +234,35 @@ func (v *Verifier) verify(token string) (map[string]any, time.Time, error) {
 		claims = sub
 	}
 	return claims, exp, nil
+}
+
+// key returns the key that checks a token signed with alg: the secret for
+// an HMAC alg, else the JWK Set key the token names, which must be pinned
+// to exactly alg.
+func (v *Verifier) key(alg, kid string, hasKid bool) (any, error) {
+	if _, ok := jwt.GetSigningMethod(alg).(*jwt.SigningMethodHMAC); ok {
+		// A kid of a public key on an HMAC token is the key-confusion
+		// attack: the public key used as the HMAC secret.
+		if hasKid && v.keys != nil {
+			if k := v.keys.peek(kid); k != nil {
+				return nil, fmt.Errorf("kid %q is a %s key, the token says %s", kid, k.alg, alg)
+			}
+		}
+		return v.opts.Secret, nil
+	}
+	if v.keys == nil {
+		return nil, fmt.Errorf("no JWK Set for %s", alg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultJWKSFetchTimeout+time.Second)
+	defer cancel()
+	k, err := v.keys.lookup(ctx, kid, hasKid, alg)
+	if err != nil {
+		return nil, err
+	}
+	if k.alg != alg {
+		return nil, fmt.Errorf("key %q is pinned to %s, the token says %s", k.kid, k.alg, alg)
+	}
+	return k.key, nil
 }
 
 // checkJSON accepts one JSON object whose objects have no duplicate keys:

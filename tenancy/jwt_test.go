@@ -21,7 +21,7 @@ var testSecret = []byte("tenancy-test-secret-0123456789abcdef-0123456789abcdef")
 
 func newVerifier(t *testing.T, opts VerifierOptions) *Verifier {
 	t.Helper()
-	if opts.Secret == nil {
+	if opts.Secret == nil && opts.JWKSFile == "" && opts.JWKSURL == "" {
 		opts.Secret = testSecret
 	}
 	v, err := NewVerifier(opts)

@@ -28,7 +28,16 @@ type ManagerOptions struct {
 	// App's repository Version changed and recompiles its model. 0 means
 	// one second; negative disables reloading.
 	ReloadInterval time.Duration
-	Logger         *slog.Logger
+	// MaxBackendConnections caps the queries running at once on backends,
+	// across every App and pool: each holds one backend connection while
+	// it runs. 0 means no cap. Idle pooled connections are not counted;
+	// each pool's own max_conns bounds them.
+	MaxBackendConnections int
+	// BackendWait bounds how long a query waits for a backend connection
+	// under MaxBackendConnections when its context has no earlier
+	// deadline; 0 means 30s.
+	BackendWait time.Duration
+	Logger      *slog.Logger
 	// OpenDriver opens a pool for a resolved driver config; driver.Open
 	// by default.
 	OpenDriver func(driver.Config) (driver.Driver, error)
@@ -54,6 +63,8 @@ type Manager struct {
 
 	stop chan struct{}
 	done chan struct{}
+
+	backend chan struct{} // one token per running backend query; nil without a cap
 }
 
 // appEntry is the cache's record of one App: the current snapshot, and the
@@ -63,15 +74,16 @@ type appEntry struct {
 	repo schema.Repository
 
 	// Guarded by Manager.mu.
-	app       *App
-	version   string
-	checked   time.Time
-	reloading bool
-	elem      *list.Element
-	refs      int
-	lastUsed  time.Time
-	pools     map[string]*pool // by driver-config fingerprint
-	evicted   bool
+	app           *App
+	version       string // the repository's
+	schemaVersion string // the schema_version hook's, when the model was compiled
+	checked       time.Time
+	reloading     bool
+	elem          *list.Element
+	refs          int
+	lastUsed      time.Time
+	pools         map[string]*pool // by driver-config fingerprint
+	evicted       bool
 }
 
 type pool struct {
@@ -95,8 +107,14 @@ func NewManager(hooks Hooks, opts ManagerOptions) *Manager {
 	if opts.ReloadInterval == 0 {
 		opts.ReloadInterval = time.Second
 	}
+	if opts.BackendWait <= 0 {
+		opts.BackendWait = 30 * time.Second
+	}
 	m := &Manager{hooks: hooks, opts: opts, log: opts.Logger, apps: map[string]*appEntry{}, lru: list.New(),
 		stop: make(chan struct{}), done: make(chan struct{})}
+	if opts.MaxBackendConnections > 0 {
+		m.backend = make(chan struct{}, opts.MaxBackendConnections)
+	}
 	if opts.AppIdleTTL > 0 {
 		go m.sweeper()
 	} else {
@@ -131,7 +149,13 @@ func (m *Manager) Resolve(ctx context.Context, c *Context) (*Tenant, error) {
 	if cfg.Type != dbType {
 		return nil, pgerr.Fatal(pgerr.InvalidAuthorization, "tenant cannot be resolved: driver_factory gave a %s config for db_type %s", cfg.Type, dbType)
 	}
-	e, app, err := m.app(ctx, appID, c)
+	var schemaVersion string
+	if m.hooks.SchemaVersion != nil {
+		if schemaVersion, err = hook("schema_version", func() (string, error) { return m.hooks.SchemaVersion(c) }); err != nil {
+			return nil, err
+		}
+	}
+	e, app, err := m.app(ctx, appID, schemaVersion, c)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +208,7 @@ func hook[T any](name string, f func() (T, error)) (v T, err error) {
 
 // app returns the pinned cache entry for id and its current App, loading
 // it once however many callers ask at the same time.
-func (m *Manager) app(ctx context.Context, id string, c *Context) (*appEntry, *App, error) {
+func (m *Manager) app(ctx context.Context, id, schemaVersion string, c *Context) (*appEntry, *App, error) {
 	for attempt := 0; ; attempt++ {
 		m.mu.Lock()
 		if m.closed {
@@ -200,8 +224,22 @@ func (m *Manager) app(ctx context.Context, id string, c *Context) (*appEntry, *A
 				e.checked = time.Now()
 			}
 			app := e.app
+			bump := schemaVersion != e.schemaVersion
 			m.mu.Unlock()
-			if check {
+			switch {
+			case bump:
+				if check {
+					m.mu.Lock()
+					e.reloading = false
+					m.mu.Unlock()
+				}
+				app, err := m.recompile(ctx, e, schemaVersion)
+				if err != nil {
+					m.unpin(e, nil)
+					return nil, nil, err
+				}
+				return e, app, nil
+			case check:
 				app = m.reload(ctx, e)
 			}
 			return e, app, nil
@@ -210,7 +248,7 @@ func (m *Manager) app(ctx context.Context, id string, c *Context) (*appEntry, *A
 		if attempt == 3 {
 			return nil, nil, pgerr.Fatal(pgerr.TooManyConnections, "too many tenants: app %q was evicted while loading", id)
 		}
-		ch := m.sf.DoChan(id, func() (any, error) { return nil, m.load(id, c) })
+		ch := m.sf.DoChan(id, func() (any, error) { return nil, m.load(id, schemaVersion, c) })
 		select {
 		case <-ctx.Done():
 			return nil, nil, pgerr.Wrap(ctx.Err(), pgerr.QueryCanceled, "canceling connection while loading the data model")
@@ -224,7 +262,7 @@ func (m *Manager) app(ctx context.Context, id string, c *Context) (*appEntry, *A
 
 // load compiles the App id and inserts it into the cache. It runs once per
 // id at a time and is not cancelled by any single caller.
-func (m *Manager) load(id string, c *Context) error {
+func (m *Manager) load(id, schemaVersion string, c *Context) error {
 	repo, err := hook("repository_factory", func() (schema.Repository, error) { return m.hooks.RepositoryFactory(c) })
 	if err != nil {
 		return err
@@ -239,7 +277,7 @@ func (m *Manager) load(id string, c *Context) error {
 	}
 	m.log.Info("app loaded", "app", id, "cubes", len(model.Cubes), "took", time.Since(start))
 	now := time.Now()
-	e := &appEntry{id: id, repo: repo, version: version, checked: now, lastUsed: now, pools: map[string]*pool{}}
+	e := &appEntry{id: id, repo: repo, version: version, schemaVersion: schemaVersion, checked: now, lastUsed: now, pools: map[string]*pool{}}
 	e.app = &App{ID: id, Model: model}
 	m.mu.Lock()
 	if m.closed {
@@ -304,6 +342,42 @@ func (m *Manager) reload(ctx context.Context, e *appEntry) *App {
 	return app
 }
 
+// recompile compiles e's model again because the schema_version hook
+// gave a new value, once however many callers bring that value, and
+// returns the App to use. Connections that hold the old App keep it; a
+// model that no longer compiles keeps the old one in service, and the
+// new version is recorded so that it is not retried on every connection.
+func (m *Manager) recompile(ctx context.Context, e *appEntry, schemaVersion string) (*App, error) {
+	ch := m.sf.DoChan("schema_version\x00"+e.id+"\x00"+schemaVersion, func() (any, error) {
+		m.mu.Lock()
+		app, done := e.app, e.schemaVersion == schemaVersion
+		m.mu.Unlock()
+		if done {
+			return app, nil
+		}
+		cctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		version, model, err := m.compile(cctx, e.repo)
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if err != nil {
+			m.log.Warn("schema_version changed but the data model does not compile; keeping the previous one",
+				"app", e.id, "schema_version", schemaVersion, "err", err)
+		} else {
+			m.log.Info("app recompiled", "app", e.id, "schema_version", schemaVersion)
+			e.app, e.version = &App{ID: e.id, Model: model}, version
+		}
+		e.schemaVersion, e.checked = schemaVersion, time.Now()
+		return e.app, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, pgerr.Wrap(ctx.Err(), pgerr.QueryCanceled, "canceling connection while compiling the data model")
+	case r := <-ch:
+		return r.Val.(*App), nil
+	}
+}
+
 // pool returns e's pinned pool for cfg, opening it on first use.
 func (m *Manager) pool(e *appEntry, cfg driver.Config) (*pool, error) {
 	fp := cfg.Fingerprint()
@@ -321,6 +395,9 @@ func (m *Manager) pool(e *appEntry, cfg driver.Config) (*pool, error) {
 			err = pgerr.Wrap(err, pgerr.ConnectionFailure, "cannot open the tenant's database")
 		}
 		return nil, err
+	}
+	if m.backend != nil {
+		drv = &cappedDriver{Driver: drv, m: m}
 	}
 	m.mu.Lock()
 	if e.evicted {
@@ -431,17 +508,19 @@ func (m *Manager) sweep(now time.Time) {
 	}
 }
 
-// Stats counts the resident Apps and open pools.
+// Stats counts the resident Apps and open pools, and the backend queries
+// running under MaxBackendConnections.
 type Stats struct {
-	Apps  int
-	Pools int
+	Apps          int
+	Pools         int
+	BackendsInUse int
 }
 
 // Stats returns the current counts.
 func (m *Manager) Stats() Stats {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := Stats{Apps: len(m.apps)}
+	s := Stats{Apps: len(m.apps), BackendsInUse: len(m.backend)}
 	for _, e := range m.apps {
 		s.Pools += len(e.pools)
 	}
@@ -474,4 +553,52 @@ func (t *Tenant) Release() {
 		return
 	}
 	t.m.unpin(t.entry, t.pool)
+}
+
+// cappedDriver holds one of the Manager's backend tokens while a query or
+// ping runs, so that all pools together run at most MaxBackendConnections
+// statements at once.
+type cappedDriver struct {
+	driver.Driver
+	m *Manager
+}
+
+func (d *cappedDriver) Query(ctx context.Context, sql string, args []any, row func([][]byte) error) error {
+	if err := d.m.acquireBackend(ctx); err != nil {
+		return err
+	}
+	defer func() { <-d.m.backend }()
+	return d.Driver.Query(ctx, sql, args, row)
+}
+
+func (d *cappedDriver) Ping(ctx context.Context) error {
+	if err := d.m.acquireBackend(ctx); err != nil {
+		return err
+	}
+	defer func() { <-d.m.backend }()
+	return d.Driver.Ping(ctx)
+}
+
+// acquireBackend takes a backend token, waiting at most until ctx ends or
+// BackendWait passes: then the statement fails with 53300, or 57014 when
+// the client cancelled it.
+func (m *Manager) acquireBackend(ctx context.Context) error {
+	select {
+	case m.backend <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(m.opts.BackendWait)
+	defer t.Stop()
+	select {
+	case m.backend <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return pgerr.Wrap(ctx.Err(), pgerr.QueryCanceled, "canceling statement due to user request")
+		}
+	case <-t.C:
+	}
+	return pgerr.New(pgerr.TooManyConnections, "too many backend connections: all %d are in use (tenancy.max_backend_connections)", m.opts.MaxBackendConnections).
+		WithHint("retry later, or raise tenancy.max_backend_connections")
 }

@@ -332,3 +332,166 @@ func BenchmarkResolveWarm(b *testing.B) {
 		tn.Release()
 	}
 }
+
+func TestSchemaVersionRecompiles(t *testing.T) {
+	f := &fakeEnv{}
+	f.version.Store("repo-v1")
+	hooks := f.hooks()
+	hooks.SchemaVersion = func(c *Context) (string, error) {
+		sv, ok := c.AuthInfo["sv"].(string)
+		if !ok {
+			return "", errors.New("no sv claim")
+		}
+		return sv, nil
+	}
+	m := f.manager(ManagerOptions{ReloadInterval: -1})
+	m.hooks = hooks
+	defer m.Close()
+	claims := func(sv string) map[string]any { return map[string]any{"app": "A", "db": "x", "sv": sv} }
+
+	held := resolve(t, m, claims("1")) // a connection that keeps running on the first model
+	heldModel := held.App.Model
+	if again := resolve(t, m, claims("1")); again.App != held.App || f.loads.Load() != 1 {
+		t.Fatalf("same schema_version recompiled (%d loads)", f.loads.Load())
+	}
+
+	// 20 connections bring version 2 at once: one compile.
+	var wg sync.WaitGroup
+	apps := make([]*App, 20)
+	for i := range apps {
+		wg.Go(func() {
+			tn, err := m.Resolve(context.Background(), &Context{AuthInfo: claims("2")})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			apps[i] = tn.App
+			if tn.Driver != held.Driver {
+				t.Error("a recompile replaced the pool")
+			}
+		})
+	}
+	wg.Wait()
+	if n := f.loads.Load(); n != 2 {
+		t.Errorf("%d loads after the version change, want 2", n)
+	}
+	for _, a := range apps {
+		if a == nil || a != apps[0] || a == held.App {
+			t.Fatalf("version 2 resolved to %p, first %p, old %p", a, apps[0], held.App)
+		}
+	}
+	if held.App.Model != heldModel || held.Driver.(*fakeDriver).closed.Load() {
+		t.Error("the recompile changed or closed what a running connection holds")
+	}
+	if err := held.Driver.Query(context.Background(), "SELECT 1", nil, func([][]byte) error { return nil }); err != nil {
+		t.Errorf("old connection's query: %v", err)
+	}
+
+	// A model that no longer compiles keeps the current one in service.
+	f.loadErr = errors.New("broken model")
+	if tn := resolve(t, m, claims("3")); tn.App != apps[0] {
+		t.Error("a broken model replaced the working one")
+	}
+	if _, err := m.Resolve(context.Background(), &Context{AuthInfo: map[string]any{"app": "A"}}); pgerr.Code(err) != pgerr.InvalidAuthorization {
+		t.Errorf("schema_version hook error: %v, want 28000", err)
+	}
+}
+
+// blockingDriver runs each query until release is closed.
+type blockingDriver struct {
+	fakeDriver
+	running atomic.Int32
+	release chan struct{}
+}
+
+func (d *blockingDriver) Query(ctx context.Context, _ string, _ []any, _ func([][]byte) error) error {
+	d.running.Add(1)
+	defer d.running.Add(-1)
+	select {
+	case <-d.release:
+		return nil
+	case <-ctx.Done():
+		return pgerr.New(pgerr.QueryCanceled, "canceled")
+	}
+}
+
+func TestMaxBackendConnections(t *testing.T) {
+	release := make(chan struct{})
+	var drivers []*blockingDriver
+	var mu sync.Mutex
+	f := &fakeEnv{}
+	m := NewManager(f.hooks(), ManagerOptions{
+		MaxBackendConnections: 2,
+		OpenDriver: func(cfg driver.Config) (driver.Driver, error) {
+			d := &blockingDriver{fakeDriver: fakeDriver{cfg: cfg}, release: release}
+			mu.Lock()
+			drivers = append(drivers, d)
+			mu.Unlock()
+			return d, nil
+		},
+		LoadModel: func(context.Context, schema.Repository) (*schema.Model, error) { return &schema.Model{}, nil },
+	})
+	defer m.Close()
+	// Two tenants of different Apps share the global cap.
+	a := resolve(t, m, map[string]any{"app": "A", "db": "x"})
+	b := resolve(t, m, map[string]any{"app": "B", "db": "y"})
+	query := func(tn *Tenant, ctx context.Context) error {
+		return tn.Driver.Query(ctx, "SELECT 1", nil, func([][]byte) error { return nil })
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for _, tn := range []*Tenant{a, b} {
+		wg.Go(func() { errs <- query(tn, context.Background()) })
+	}
+	for deadline := time.Now().Add(2 * time.Second); m.Stats().BackendsInUse < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("stats %+v", m.Stats())
+		}
+	}
+
+	// A third query waits for its statement's deadline, then gets 53300.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	start := time.Now()
+	err := query(a, ctx)
+	cancel()
+	if pgerr.Code(err) != pgerr.TooManyConnections || time.Since(start) < 90*time.Millisecond {
+		t.Errorf("third query: %v after %v, want 53300 at the deadline", err, time.Since(start))
+	}
+	// A cancelled wait is the client's cancel.
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	if err := query(b, ctx); pgerr.Code(err) != pgerr.QueryCanceled {
+		t.Errorf("cancelled wait: %v, want 57014", err)
+	}
+	mu.Lock()
+	var running int32
+	for _, d := range drivers {
+		running += d.running.Load()
+	}
+	mu.Unlock()
+	if running != 2 {
+		t.Errorf("%d queries reached a backend, want 2", running)
+	}
+
+	// Once one finishes, a waiting query gets its slot.
+	waiting := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		waiting <- query(a, ctx)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if err := <-waiting; err != nil {
+		t.Errorf("waiting query: %v", err)
+	}
+	if s := m.Stats(); s.BackendsInUse != 0 {
+		t.Errorf("tokens leaked: %+v", s)
+	}
+}

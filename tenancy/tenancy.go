@@ -34,6 +34,10 @@ type Hooks struct {
 	DriverFactory func(*Context, string) (driver.Config, error)
 	// RepositoryFactory says where the tenant's data model lives.
 	RepositoryFactory func(*Context) (schema.Repository, error)
+	// SchemaVersion, optional, is Cube's schemaVersion: when its value for
+	// a context differs from the one the App was compiled under, the
+	// App's model is recompiled. Connections holding the old App keep it.
+	SchemaVersion func(*Context) (string, error)
 }
 
 // An App is a compiled data model, cached by AppID with the backend pools

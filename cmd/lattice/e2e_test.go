@@ -383,3 +383,23 @@ func TestPgxDefaultModeBinary(t *testing.T) {
 		t.Errorf("total_amount per year (-want +got):\n%s", diff)
 	}
 }
+
+// A client that asks for every column in binary still gets the catalog's
+// text-only types (regclass, ...) as text, and RowDescription says so.
+func TestBinaryRequestForTextOnlyCatalogType(t *testing.T) {
+	conn := mustConnect(t, seed.Tenants[0])
+	res := conn.PgConn().ExecParams(context.Background(), "SELECT 'orders'::regclass, 'orders'::regclass::oid", nil, nil, nil, []int16{1}).Read()
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	fd := res.FieldDescriptions
+	if len(fd) != 2 || fd[0].Format != 0 || fd[1].Format != 1 {
+		t.Fatalf("formats %+v: want regclass as text and oid as binary", fd)
+	}
+	if got := string(res.Rows[0][0]); got != "orders" {
+		t.Errorf("regclass = %q, want orders", got)
+	}
+	if len(res.Rows[0][1]) != 4 {
+		t.Errorf("binary oid is %d bytes, want 4", len(res.Rows[0][1]))
+	}
+}

@@ -1,6 +1,7 @@
 // Command lattice runs the Lattice proxy and its tools.
 //
 //	lattice serve --config FILE       serve the config's tenants over the Postgres protocol
+//	lattice demo [--listen ADDR]      serve two demo tenants on SQLite, no database server needed
 //	lattice token --secret S CLAIMS   print a signed JWT for testing tenants
 //	lattice validate --model DIR | --config FILE
 //	lattice version
@@ -30,6 +31,7 @@ const usage = `Lattice: a multi-tenant semantic layer behind the PostgreSQL wire
 
 Usage:
   lattice serve [--config FILE] [--log-level L] [--log-format text|json]
+  lattice demo [--listen 127.0.0.1:15432] [--data-dir DIR] [--secret S]
   lattice token --secret S [--alg HS256|HS384|HS512] [--ttl 30d] 'CLAIMS_JSON'
   lattice validate (--model DIR | --config FILE)
   lattice version
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		err = cmdServe(rest, stderr)
+	case "demo":
+		err = cmdDemo(rest, stdout, stderr)
 	case "token":
 		err = cmdToken(rest, stdout, stderr)
 	case "validate":

@@ -46,7 +46,7 @@ func Plan(m *schema.Model, stmt *pg_query.Node, paramOIDs []uint32) (res *Result
 			}
 		}()
 	}
-	cc := &compileCtx{snap: snap, paramTypes: append([]uint32(nil), paramOIDs...)}
+	cc := &compileCtx{snap: snap, paramTypes: append([]uint32(nil), paramOIDs...), refs: referencedNames(stmt)}
 	root, err := cc.compileQuery(sel, nil)
 	if err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func recoverInternal(err *error) {
 }
 
 func planKey(stmt *pg_query.Node, paramOIDs []uint32) (string, error) {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(stmt)
+	b, err := proto.Marshal(stmt)
 	if err != nil {
 		return "", err
 	}

@@ -165,3 +165,66 @@ func TestDefaultSettings(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+func TestShowAll(t *testing.T) {
+	res, err := Show("ALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := testSession()
+	sess.Settings["application_name"] = "psql"
+	sess.Settings["lattice.custom"] = "x"
+	rows, err := res.Rows(sess, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]any{}
+	for _, r := range rows {
+		got[r[0].(string)] = r[1]
+	}
+	for name, want := range map[string]string{"server_version": "15.0", "DateStyle": "ISO, MDY", "application_name": "psql", "lattice.custom": "x", "work_mem": "4MB"} {
+		if got[name] != want {
+			t.Errorf("SHOW ALL %s = %v, want %q", name, got[name], want)
+		}
+	}
+	if len(rows) < 300 {
+		t.Errorf("SHOW ALL has %d rows; PostgreSQL 15 has over 300 parameters", len(rows))
+	}
+}
+
+// TestConcurrentPlans runs the same catalog queries from many goroutines:
+// snapshots and cached plans are shared.
+func TestConcurrentPlans(t *testing.T) {
+	m := bigModel(5)
+	queries := []string{
+		"SELECT relname FROM pg_class WHERE relkind = 'r' ORDER BY 1",
+		"SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'orders_1' AND a.attnum > 0",
+	}
+	done := make(chan error)
+	for i := 0; i < 8; i++ {
+		go func() {
+			for _, q := range queries {
+				tree, err := pg_query.Parse(q)
+				if err != nil {
+					done <- err
+					return
+				}
+				res, err := Plan(m, tree.Stmts[0].Stmt, nil)
+				if err != nil {
+					done <- err
+					return
+				}
+				if _, err := res.Rows(testSession(), nil); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

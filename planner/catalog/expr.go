@@ -89,6 +89,9 @@ type compileCtx struct {
 	snap       *snapshot
 	paramTypes []uint32
 	ctes       []map[string]*cteDef
+	// refs holds every column name the statement mentions (nil: keep all
+	// columns, e.g. when it uses *).
+	refs map[string]bool
 }
 
 func constExpr(v any, t uint32) *expr {

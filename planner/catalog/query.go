@@ -46,11 +46,17 @@ func (c *cteRef) run(outer *env) ([][]any, error) {
 type tableScan struct {
 	t    *table
 	cols []scopeCol
+	// keep lists the table columns the query references, when it does not
+	// need them all: joined rows of wide catalogs stay narrow.
+	keep []int
 }
 
 func (s *tableScan) columns() []scopeCol { return s.cols }
 func (s *tableScan) run(outer *env) ([][]any, error) {
-	return outer.x.snap.rowsOf(s.t, outer.x.sess), nil
+	if s.keep == nil {
+		return outer.x.snap.rowsOf(s.t, outer.x.sess), nil
+	}
+	return outer.x.snap.projectedRowsOf(s.t, s.keep, outer.x.sess), nil
 }
 
 // emptyScan is a cube named in a catalog query: its columns, no rows.
@@ -1122,7 +1128,23 @@ func (cc *compileCtx) compileRangeVar(rv *pg_query.RangeVar) (node, error) {
 		for i, c := range t.cols {
 			cols[i] = scopeCol{rel: alias, name: c.name, typ: c.typ, attnum: int16(i + 1)}
 		}
-		return &tableScan{t: t, cols: renameCols(cols, alias, aliasCols)}, nil
+		cols = renameCols(cols, alias, aliasCols)
+		scan := &tableScan{t: t, cols: cols}
+		if cc.refs != nil && !cc.refs[alias] && !cc.refs[wholeRelation+alias] && len(aliasCols) == 0 {
+			var kept []scopeCol
+			for i, c := range cols {
+				if cc.refs[c.name] {
+					scan.keep = append(scan.keep, i)
+					kept = append(kept, c)
+				}
+			}
+			if len(scan.keep) < len(cols) {
+				scan.cols = kept
+			} else {
+				scan.keep = nil
+			}
+		}
+		return scan, nil
 	}
 	if rv.Schemaname == "" || rv.Schemaname == "public" {
 		if r := cc.snap.byName[rv.Relname]; r != nil && r.kind == "r" {

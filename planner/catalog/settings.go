@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lattice-sql/lattice/schema/pgerr"
@@ -116,12 +117,50 @@ func lookupSetting(s *Session, name string) (string, bool) {
 		return v, true
 	}
 	if i, ok := settingIndex[name]; ok {
-		if v, ok := settingRows[i][1].(string); ok {
-			return v, true
-		}
-		return "", true
+		r := settingRows[i]
+		v, _ := r[1].(string)
+		unit, _ := r[pgSettings.index["unit"]].(string)
+		return withUnit(v, unit), true
 	}
 	return "", false
+}
+
+// withUnit renders a pg_settings value (in the parameter's base unit) as
+// SHOW does: in the largest unit that divides it exactly (4096 kB → 4MB).
+func withUnit(v, unit string) string {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || unit == "" || n < 0 {
+		return v
+	}
+	type u struct {
+		name string
+		size int64
+	}
+	var base int64
+	var units []u
+	switch unit {
+	case "B", "kB", "8kB", "MB":
+		units = []u{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"kB", 1 << 10}, {"B", 1}}
+		base = map[string]int64{"B": 1, "kB": 1 << 10, "8kB": 8 << 10, "MB": 1 << 20}[unit]
+	case "ms", "s", "min":
+		units = []u{{"d", 86400000}, {"h", 3600000}, {"min", 60000}, {"s", 1000}, {"ms", 1}}
+		base = map[string]int64{"ms": 1, "s": 1000, "min": 60000}[unit]
+	default:
+		return v
+	}
+	total := n * base
+	if total == 0 {
+		return "0"
+	}
+	for _, x := range units {
+		if total%x.size == 0 && x.size >= min(base, x.size) {
+			if x.size < base {
+				break
+			}
+			return strconv.FormatInt(total/x.size, 10) + x.name
+		}
+	}
+	return v + unit
 }
 
 func setting(s *Session, name string) string {

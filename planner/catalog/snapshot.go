@@ -50,6 +50,8 @@ type snapshot struct {
 	mu      sync.Mutex
 	rowsFor map[*table][][]any
 	plans   map[string]*Result // see Plan; bounded by maxCachedPlans
+	// projected caches table rows narrowed to the columns a query reads.
+	projected map[projKey][][]any
 }
 
 const maxCachedPlans = 1024
@@ -165,6 +167,55 @@ func (s *snapshot) rowsOf(t *table, sess *Session) [][]any {
 	s.rowsFor[t] = rows
 	s.mu.Unlock()
 	return rows
+}
+
+// projectedRowsOf returns t's rows reduced to the columns keep, cached
+// like rowsOf.
+func (s *snapshot) projectedRowsOf(t *table, keep []int, sess *Session) [][]any {
+	rows := s.rowsOf(t, sess)
+	project := func() [][]any {
+		out := make([][]any, len(rows))
+		flat := make([]any, len(rows)*len(keep))
+		for i, r := range rows {
+			o := flat[i*len(keep) : (i+1)*len(keep) : (i+1)*len(keep)]
+			for j, k := range keep {
+				o[j] = r[k]
+			}
+			out[i] = o
+		}
+		return out
+	}
+	if t.perSession {
+		return project()
+	}
+	key := projKey{t, string(appendKey(nil, intsToAny(keep)))}
+	s.mu.Lock()
+	p, ok := s.projected[key]
+	s.mu.Unlock()
+	if ok {
+		return p
+	}
+	p = project()
+	s.mu.Lock()
+	if s.projected == nil {
+		s.projected = map[projKey][][]any{}
+	}
+	s.projected[key] = p
+	s.mu.Unlock()
+	return p
+}
+
+type projKey struct {
+	t    *table
+	cols string
+}
+
+func intsToAny(xs []int) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = int64(x)
+	}
+	return out
 }
 
 // relationNamed resolves a (possibly schema-qualified) relation name as

@@ -18,7 +18,9 @@ import (
 //   - There is no DECIMAL: Decimal and Avg are REAL rounded to the scale,
 //     and the driver prints REALs with 15 significant digits without
 //     trailing zeros. So an average prints as 2.5 where PostgreSQL prints
-//     2.5000000000, and exact decimal sums beyond 15 digits lose precision.
+//     2.5000000000, exact decimal sums beyond 15 digits lose precision,
+//     and a decimal halfway case rounds as its binary value does (2.005
+//     rounded to 2 places is 2, not 2.01).
 //   - Adding months at the end of a month normalizes (Jan 31 + 1 month is
 //     Mar 2 or 3) where PostgreSQL clamps to the month's last day.
 var SQLite Dialect = sqlite{}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -398,6 +399,10 @@ func appendCubeTime(dst, v []byte) []byte {
 // appendString appends s as a JSON string.
 func appendString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
+	if !utf8.ValidString(s) {
+		b, _ := json.Marshal(s) // replaces invalid bytes with U+FFFD
+		return append(dst, b...)
+	}
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {

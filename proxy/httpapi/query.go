@@ -41,7 +41,7 @@ type TimeDimension struct {
 	Granularity string `json:"granularity,omitempty"`
 	// DateRange is a [from, to] pair (or one date) or a relative string
 	// such as "last 7 days"; normalize turns it into a pair.
-	DateRange        DateRange       `json:"dateRange,omitempty"`
+	DateRange        DateRange       `json:"dateRange,omitzero"`
 	CompareDateRange json.RawMessage `json:"compareDateRange,omitempty"`
 }
 

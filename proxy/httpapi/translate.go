@@ -124,7 +124,11 @@ func (c *compiler) lookup(id, want string) (resolved, error) {
 	ok := want == "" || want == "measure" && r.m != nil || want == "dimension" && r.d != nil ||
 		want == "segment" && r.s != nil || want == "time" && r.d != nil && r.d.Type == schema.Time
 	if !ok {
-		return resolved{}, badQuery("%q is not a %s", id, map[string]string{"time": "time dimension"}[want]+want)
+		what := want
+		if want == "time" {
+			what = "time dimension"
+		}
+		return resolved{}, badQuery("%q is not a %s", id, what)
 	}
 	if !slices.Contains(c.cubes, r.cube.Name) {
 		c.cubes = append(c.cubes, r.cube.Name)
@@ -332,7 +336,15 @@ func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
 	b.WriteString("SELECT ")
 	b.WriteString(strings.Join(selects, ", "))
 	b.WriteString(" FROM ")
-	for i, cube := range c.cubes {
+	// The first measure's cube leads the join, as the fact table: the
+	// planner LEFT JOINs the others from it.
+	cubes := slices.Clone(c.cubes)
+	if len(n.Measures) > 0 {
+		lead, _, _ := strings.Cut(n.Measures[0], ".")
+		i := slices.Index(cubes, lead)
+		cubes = append([]string{lead}, slices.Delete(cubes, i, i+1)...)
+	}
+	for i, cube := range cubes {
 		if i > 0 {
 			b.WriteString(" CROSS JOIN ")
 		}

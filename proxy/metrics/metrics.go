@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -75,18 +76,7 @@ func (m *Metrics) Query(frontend string, err error) {
 // carries none.
 func Class(err error) string {
 	var s interface{ SQLState() string }
-	for e := err; e != nil; {
-		if x, ok := e.(interface{ SQLState() string }); ok {
-			s = x
-			break
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			break
-		}
-		e = u.Unwrap()
-	}
-	if s == nil || len(s.SQLState()) != 5 {
+	if !errors.As(err, &s) || len(s.SQLState()) != 5 {
 		return "XX"
 	}
 	return s.SQLState()[:2]

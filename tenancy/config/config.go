@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,7 +47,14 @@ type Auth struct {
 
 // JWT configures token verification.
 type JWT struct {
-	Secret          string // HMAC secret; defaults to $CUBEJS_API_SECRET
+	Secret string // HMAC secret; defaults to $CUBEJS_API_SECRET without a JWK Set
+	// JWKSFile or JWKSURL holds public keys (RS*, ES256/384, EdDSA).
+	JWKSFile            string
+	JWKSURL             string
+	JWKSMaxAge          time.Duration // refetch a set older than this; 0 is the default
+	JWKSRefetchInterval time.Duration // at most one fetch per interval for unknown kids
+	// Algorithms defaults to the HMAC algs with a secret plus the
+	// public-key algs with a JWK Set.
 	Algorithms      []string
 	Issuer          string
 	Audience        string
@@ -63,8 +71,14 @@ type Tenancy struct {
 	DBType            *Template
 	DriverFactory     map[string]*DriverTemplate // by dbType
 	RepositoryFactory RepositoryFactory
-	MaxApps           int
-	AppIdleTTL        time.Duration
+	// SchemaVersion, when set, recompiles an App's model whenever its
+	// value for a context changes (Cube's schemaVersion).
+	SchemaVersion *Template
+	MaxApps       int
+	AppIdleTTL    time.Duration
+	// MaxBackendConnections caps the queries running on backends across
+	// every tenant's pool; 0 is no cap.
+	MaxBackendConnections int
 }
 
 // DriverTemplate is one driver_factory entry; every field may hold holes.
@@ -111,8 +125,12 @@ const (
 	DefaultAppIdleTTL     = 30 * time.Minute
 )
 
-// DefaultAlgorithms are the JWT algorithms accepted unless configured.
-var DefaultAlgorithms = []string{"HS256", "HS384", "HS512"}
+// DefaultAlgorithms are the JWT algorithms accepted with a secret unless
+// configured; AsymmetricAlgorithms are added with a JWK Set.
+var (
+	DefaultAlgorithms    = []string{"HS256", "HS384", "HS512"}
+	AsymmetricAlgorithms = []string{"RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA"}
+)
 
 // An Error is a config problem at a line of the file.
 type Error struct {
@@ -377,14 +395,18 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 				"jwt": func(k string, n *yaml.Node) error {
 					j := &c.Auth.JWT
 					return d.mapping(n, k, fields{
-						"secret":             func(k string, n *yaml.Node) error { hasSecret = true; return d.str(&j.Secret)(k, n) },
-						"algorithms":         func(k string, n *yaml.Node) error { hasAlgs = true; return d.strings(&j.Algorithms)(k, n) },
-						"issuer":             d.str(&j.Issuer),
-						"audience":           d.str(&j.Audience),
-						"leeway":             d.duration(&leeway),
-						"claims_namespace":   d.str(&j.ClaimsNamespace),
-						"require_exp":        d.boolean(&j.RequireExp),
-						"max_token_lifetime": d.duration(&j.MaxTokenLifetime),
+						"secret":                func(k string, n *yaml.Node) error { hasSecret = true; return d.str(&j.Secret)(k, n) },
+						"algorithms":            func(k string, n *yaml.Node) error { hasAlgs = true; return d.strings(&j.Algorithms)(k, n) },
+						"issuer":                d.str(&j.Issuer),
+						"audience":              d.str(&j.Audience),
+						"leeway":                d.duration(&leeway),
+						"claims_namespace":      d.str(&j.ClaimsNamespace),
+						"require_exp":           d.boolean(&j.RequireExp),
+						"max_token_lifetime":    d.duration(&j.MaxTokenLifetime),
+						"jwks_file":             d.str(&j.JWKSFile),
+						"jwks_url":              d.str(&j.JWKSURL),
+						"jwks_max_age":          d.duration(&j.JWKSMaxAge),
+						"jwks_refetch_interval": d.duration(&j.JWKSRefetchInterval),
 					})
 				},
 			})
@@ -397,8 +419,10 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 				"repository_factory": func(k string, n *yaml.Node) error {
 					return d.mapping(n, k, fields{"path": d.template(&t.RepositoryFactory.Path)})
 				},
-				"max_apps":     d.integer(&t.MaxApps),
-				"app_idle_ttl": d.duration(&t.AppIdleTTL),
+				"schema_version":          d.template(&t.SchemaVersion),
+				"max_apps":                d.integer(&t.MaxApps),
+				"app_idle_ttl":            d.duration(&t.AppIdleTTL),
+				"max_backend_connections": d.integer(&t.MaxBackendConnections),
 			})
 		},
 		"limits": func(k string, n *yaml.Node) error {
@@ -417,11 +441,20 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 		return nil, err
 	}
 	c.Auth.JWT.Leeway = leeway
-	if !hasSecret || c.Auth.JWT.Secret == "" {
-		c.Auth.JWT.Secret = os.Getenv("CUBEJS_API_SECRET")
+	j := &c.Auth.JWT
+	jwks := j.JWKSFile != "" || j.JWKSURL != ""
+	// With a JWK Set, an HMAC secret must be written in the file: one
+	// left in the environment must not quietly enable HS tokens.
+	if (!hasSecret || j.Secret == "") && !jwks {
+		j.Secret = os.Getenv("CUBEJS_API_SECRET")
 	}
 	if !hasAlgs {
-		c.Auth.JWT.Algorithms = slices.Clone(DefaultAlgorithms)
+		if j.Secret != "" {
+			j.Algorithms = slices.Clone(DefaultAlgorithms)
+		}
+		if jwks {
+			j.Algorithms = append(j.Algorithms, AsymmetricAlgorithms...)
+		}
 	}
 	return d.lines, nil
 }
@@ -465,6 +498,7 @@ func (c *Config) provision() error {
 	}
 	c.TLS.CertFile = c.abs(c.TLS.CertFile)
 	c.TLS.KeyFile = c.abs(c.TLS.KeyFile)
+	c.Auth.JWT.JWKSFile = c.abs(c.Auth.JWT.JWKSFile)
 	t := &c.Tenancy
 	if t.ContextToAppID == nil {
 		t.ContextToAppID = Const(DefaultContextToAppID)
@@ -523,15 +557,33 @@ func (c *Config) validate(lines map[string]int, file string) error {
 		return fail("tls", "cert_file and key_file go together")
 	}
 	j := c.Auth.JWT
-	if j.Secret == "" {
-		return fail("auth.jwt.secret", "a secret is required (or set CUBEJS_API_SECRET)")
+	jwks := j.JWKSFile != "" || j.JWKSURL != ""
+	if j.JWKSFile != "" && j.JWKSURL != "" {
+		return fail("auth.jwt.jwks_url", "set jwks_file or jwks_url, not both")
+	}
+	if j.JWKSURL != "" {
+		if err := CheckJWKSURL(j.JWKSURL); err != nil {
+			return fail("auth.jwt.jwks_url", "%v", err)
+		}
+	}
+	if j.Secret == "" && !jwks {
+		return fail("auth.jwt.secret", "a secret or a JWK Set (jwks_file, jwks_url) is required (or set CUBEJS_API_SECRET)")
 	}
 	if len(j.Algorithms) == 0 {
 		return fail("auth.jwt.algorithms", "at least one algorithm is required")
 	}
 	for _, a := range j.Algorithms {
-		if !slices.Contains(DefaultAlgorithms, a) {
-			return fail("auth.jwt.algorithms", "unsupported algorithm %q (want HS256, HS384 or HS512)", a)
+		switch {
+		case slices.Contains(DefaultAlgorithms, a):
+			if j.Secret == "" {
+				return fail("auth.jwt.algorithms", "%s needs auth.jwt.secret", a)
+			}
+		case slices.Contains(AsymmetricAlgorithms, a):
+			if !jwks {
+				return fail("auth.jwt.algorithms", "%s needs auth.jwt.jwks_file or jwks_url", a)
+			}
+		default:
+			return fail("auth.jwt.algorithms", "unsupported algorithm %q (want HS256/384/512, RS256/384/512, ES256/384 or EdDSA)", a)
 		}
 	}
 	t := c.Tenancy
@@ -628,4 +680,28 @@ func CheckSSLMode(s string) error {
 		return nil
 	}
 	return fmt.Errorf("sslmode must be disable, require or verify-full, got %q", s)
+}
+
+// CheckJWKSURL accepts https URLs, and http only on a loopback host: keys
+// fetched in clear text over a network could be replaced on the way.
+func CheckJWKSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		h := u.Hostname()
+		ip := net.ParseIP(h)
+		if h != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("%q: http is only allowed on a loopback host; use https", raw)
+		}
+	default:
+		return fmt.Errorf("%q: want an https URL", raw)
+	}
+	if u.Host == "" || u.User != nil {
+		return fmt.Errorf("%q: want https://host/path", raw)
+	}
+	return nil
 }

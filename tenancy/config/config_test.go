@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lattice-sql/lattice/tenancy/driver"
 )
 
 // seedConfig is ARCHITECTURE §3's example, verbatim.
@@ -189,13 +191,18 @@ func TestParseErrors(t *testing.T) {
 		{"unterminated hole", df + "  context_to_app_id: \"a{{ user \"\n", "line 5: tenancy.context_to_app_id: unterminated {{ in template"},
 		{"bad duration", "limits:\n  idle_timeout: 10\n" + df, "line 2: limits.idle_timeout: want a duration like \"30s\", got \"10\""},
 		{"bad bool", "auth:\n  allow_insecure: yes\n" + df, "line 2: auth.allow_insecure: want true or false, got \"yes\""},
-		{"unknown db type", "tenancy:\n  driver_factory:\n    oracle: {host: h}\n", "line 3: tenancy.driver_factory.oracle: unknown database type (want one of postgres, mysql, mariadb, mongobi)"},
+		{"unknown db type", "tenancy:\n  driver_factory:\n    oracle: {host: h}\n", "line 3: tenancy.driver_factory.oracle: unknown database type (want one of " + strings.Join(driver.Types(), ", ") + ")"},
 		{"several without db_type", df + "    mysql: {host: h}\n", "line 2: tenancy.db_type: required when driver_factory has several entries"},
 		{"db_type without entry", df + "  db_type: mysql\n", "line 5: tenancy.db_type: \"mysql\" has no driver_factory entry"},
 		{"no driver_factory", "listen: 127.0.0.1:1\n", "tenancy.driver_factory: at least one database is required"},
 		{"bad port", df + "      port: 99999\n", "line 5: tenancy.driver_factory.postgres.port: port must be a number from 1 to 65535, got \"99999\""},
 		{"bad sslmode", df + "      sslmode: prefer\n", "line 5: tenancy.driver_factory.postgres.sslmode: sslmode must be disable, require or verify-full, got \"prefer\""},
-		{"rs256", "auth:\n  jwt:\n    algorithms: [HS256, RS256]\n" + df, "line 3: auth.jwt.algorithms: unsupported algorithm \"RS256\" (want HS256, HS384 or HS512)"},
+		{"rs256 without jwks", "auth:\n  jwt:\n    algorithms: [HS256, RS256]\n" + df, "line 3: auth.jwt.algorithms: RS256 needs auth.jwt.jwks_file or jwks_url"},
+		{"unknown alg", "auth:\n  jwt:\n    algorithms: [HS256, PS256]\n" + df, "line 3: auth.jwt.algorithms: unsupported algorithm \"PS256\" (want HS256/384/512, RS256/384/512, ES256/384 or EdDSA)"},
+		{"hs without secret", "auth:\n  jwt:\n    jwks_file: keys.json\n    algorithms: [HS256]\n" + df, "line 4: auth.jwt.algorithms: HS256 needs auth.jwt.secret"},
+		{"jwks file and url", "auth:\n  jwt:\n    jwks_file: keys.json\n    jwks_url: https://idp/keys\n" + df, "line 4: auth.jwt.jwks_url: set jwks_file or jwks_url, not both"},
+		{"jwks url over http", "auth:\n  jwt:\n    jwks_url: http://idp.example/keys\n" + df, "line 3: auth.jwt.jwks_url: \"http://idp.example/keys\": http is only allowed on a loopback host; use https"},
+		{"jwks url scheme", "auth:\n  jwt:\n    jwks_url: file:///etc/keys\n" + df, "line 3: auth.jwt.jwks_url: \"file:///etc/keys\": want an https URL"},
 		{"empty secret", "auth:\n  jwt:\n    secret: ${LATTICE_TEST_EMPTY}\n" + df, "" /* falls back to CUBEJS_API_SECRET */},
 		{"tls half", "tls:\n  cert_file: a.pem\n" + df, "line 1: tls: cert_file and key_file go together"},
 		{"listen", "listen: 15432\n" + df, "line 1: listen: want host:port, got \"15432\""},
@@ -225,7 +232,7 @@ func TestParseErrors(t *testing.T) {
 func TestMissingSecret(t *testing.T) {
 	t.Setenv("CUBEJS_API_SECRET", "")
 	_, err := Parse([]byte("tenancy:\n  driver_factory:\n    postgres: {host: h}\n"), "/x")
-	if err == nil || err.Error() != "auth.jwt.secret: a secret is required (or set CUBEJS_API_SECRET)" {
+	if err == nil || err.Error() != "auth.jwt.secret: a secret or a JWK Set (jwks_file, jwks_url) is required (or set CUBEJS_API_SECRET)" {
 		t.Errorf("got %v", err)
 	}
 }
@@ -399,5 +406,47 @@ func BenchmarkRender(b *testing.B) {
 		if _, err := tpl.Render(v, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestJWKSConfig(t *testing.T) {
+	t.Setenv("CUBEJS_API_SECRET", "from-the-environment")
+	df := "tenancy:\n  driver_factory:\n    postgres: {host: h}\n"
+	for _, tt := range []struct {
+		name, auth string
+		want       JWT
+	}{
+		{"file only: no env secret, public-key algs", "auth:\n  jwt:\n    jwks_file: keys/jwks.json\n",
+			JWT{JWKSFile: "/x/keys/jwks.json", Algorithms: AsymmetricAlgorithms}},
+		{"url and secret", "auth:\n  jwt:\n    secret: s\n    jwks_url: https://idp.example/.well-known/jwks.json\n    jwks_max_age: 1h\n    jwks_refetch_interval: 1m\n",
+			JWT{Secret: "s", JWKSURL: "https://idp.example/.well-known/jwks.json", JWKSMaxAge: time.Hour, JWKSRefetchInterval: time.Minute,
+				Algorithms: append(append([]string{}, DefaultAlgorithms...), AsymmetricAlgorithms...)}},
+		{"loopback http", "auth:\n  jwt:\n    jwks_url: http://127.0.0.1:8080/keys\n    algorithms: [ES256]\n",
+			JWT{JWKSURL: "http://127.0.0.1:8080/keys", Algorithms: []string{"ES256"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.auth+df), "/x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.Auth.JWT
+			got.Leeway, got.RequireExp = 0, false
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTenancyBounds(t *testing.T) {
+	c, err := Parse([]byte("auth: {jwt: {secret: s}}\ntenancy:\n  schema_version: \"{{ authInfo.v }}\"\n  max_backend_connections: 50\n  driver_factory:\n    postgres: {host: h}\n"), "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Tenancy.SchemaVersion == nil || c.Tenancy.SchemaVersion.Source != "{{ authInfo.v }}" || c.Tenancy.MaxBackendConnections != 50 {
+		t.Errorf("tenancy %+v", c.Tenancy)
+	}
+	if _, err := Parse([]byte("auth: {jwt: {secret: s}}\ntenancy:\n  max_backend_connections: -1\n  driver_factory:\n    postgres: {host: h}\n"), "/x"); err == nil {
+		t.Error("negative max_backend_connections accepted")
 	}
 }

@@ -110,3 +110,7 @@ SELECT a.amname, a.amtype, e.extname, e.extversion FROM pg_am a, pg_extension e 
 SELECT c.relname, d.objsubid, d.description FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass ORDER BY 1, 2
 -- name: exec has privileges
 SELECT has_table_privilege('orders', 'SELECT'), has_schema_privilege('public', 'USAGE'), has_database_privilege(current_database(), 'CONNECT')
+-- name: exec show work_mem
+SHOW work_mem
+-- name: exec settings with units
+SELECT current_setting('shared_buffers'), current_setting('checkpoint_timeout'), current_setting('statement_timeout')
