@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -71,6 +72,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	srv, err := start(cfg, logger)
 	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "listen" {
+			return fmt.Errorf("%w (is something else using it? pick another address with --listen)", err)
+		}
 		return err
 	}
 	defer func() {

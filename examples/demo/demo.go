@@ -175,6 +175,9 @@ type Options struct {
 	Secret string // the HMAC secret tokens are signed with
 }
 
+// maxPathLen is tenancy's limit on a rendered driver_factory value.
+const maxPathLen = 63
+
 // ConfigName is the config file Install writes in the data directory.
 const ConfigName = "lattice.yml"
 
@@ -188,6 +191,13 @@ func Install(ctx context.Context, dir string, opts Options) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
+	}
+	// The driver_factory's rendered database path is held to 63 bytes,
+	// like every templated driver setting.
+	for _, t := range Tenants() {
+		if p := DBPath(dir, t.Name); len(p) > maxPathLen {
+			return "", fmt.Errorf("the database path %s is longer than %d bytes: choose a shorter --data-dir", p, maxPathLen)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err

@@ -74,7 +74,9 @@ var knownDifferences = map[string]string{
 	// dialect; SQLite's DATE affinity is NUMERIC, so the cast keeps only
 	// the year. A Dialect.Date method would fix it (date(x) on SQLite).
 	`SELECT CAST(DATE_TRUNC('MONTH', CAST("orders"."created_at" AS DATE)) AS DATE) AS "tmn:created_at:ok", SUM("orders"."total_amount") AS "sum:total_amount:ok" FROM "public"."orders" "orders" GROUP BY 1 ORDER BY 1`: "CAST(x AS DATE) is not a date on SQLite",
+
 	`SELECT CAST(created_at AS date) AS d, MEASURE(count) FROM orders GROUP BY 1 ORDER BY 1`: "CAST(x AS DATE) is not a date on SQLite",
+
 	// SQLite decimals have no scale: 42.00 is stored as 42, whose text is "42".
 	`SELECT id FROM orders WHERE CAST(amount AS TEXT) = '42.00'`: "decimal text has no trailing zeros on SQLite",
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lattice-sql/lattice/examples/seed"
+	"github.com/lattice-sql/lattice/planner"
+	"github.com/lattice-sql/lattice/planner/dialect"
+	"github.com/lattice-sql/lattice/schema"
 	"github.com/lattice-sql/lattice/tenancy"
 	"github.com/lattice-sql/lattice/tenancy/driver"
 )
@@ -516,5 +519,37 @@ func TestHealthAndMetrics(t *testing.T) {
 	_ = e.api.Shutdown(t.Context())
 	if code, _ := e.get(t, "", "/readyz", nil, nil); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz after shutdown: %d", code)
+	}
+}
+
+// TestPlanCache: a repeated query is planned once per model; a different
+// query or a disabled cache plans again.
+func TestPlanCache(t *testing.T) {
+	e := newEnv(t)
+	for _, size := range []int{0, -1} {
+		calls := 0
+		api, err := New(Options{Authenticator: e.api.opts.Authenticator, Resolver: e.manager, PlanCacheSize: size,
+			Planner: func(m *schema.Model, d dialect.Dialect, sql string, oids []uint32) ([]*planner.Statement, error) {
+				calls++
+				return planner.Plan(m, d, sql, oids)
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(api.Handler())
+		e2 := &env{srv: srv}
+		for range 3 {
+			e2.load(t, pgTenant, `{"measures":["orders.count"],"filters":[{"member":"orders.status","operator":"equals","values":["completed"]}]}`)
+		}
+		e2.load(t, pgTenant, `{"measures":["orders.count"],"filters":[{"member":"orders.status","operator":"equals","values":["shipped"]}]}`)
+		e2.load(t, pgTenant, `{"measures":["orders.total_amount"]}`)
+		srv.Close()
+		want := 2 // the two filters differ only in a parameter value
+		if size < 0 {
+			want = 5
+		}
+		if calls != want {
+			t.Errorf("cache size %d: %d plans, want %d", size, calls, want)
+		}
 	}
 }

@@ -61,6 +61,9 @@ type Options struct {
 	AllowOrigin string
 	// BasePath prefixes the API routes; "" means /cubejs-api.
 	BasePath string
+	// PlanCacheSize bounds the cache of planned statements; 0 means
+	// 1024, negative disables it.
+	PlanCacheSize int
 }
 
 // A Server serves the Cube REST API, health checks and metrics. Safe for
@@ -72,6 +75,7 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics.Metrics
 	handler http.Handler
+	plans   *planCache
 	http    *http.Server
 	ready   atomic.Bool
 }
@@ -95,6 +99,12 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Logger, plan: opts.Planner, now: opts.Now, metrics: opts.Metrics}
 	if s.plan == nil {
 		s.plan = planner.Plan
+	}
+	switch {
+	case opts.PlanCacheSize == 0:
+		s.plans = newPlanCache(1024)
+	case opts.PlanCacheSize > 0:
+		s.plans = newPlanCache(opts.PlanCacheSize)
 	}
 	if s.now == nil {
 		s.now = time.Now
