@@ -46,6 +46,13 @@
 // Result column types come from the plan (ARCHITECTURE §4), never from the
 // backend.
 //
+// Result columns that select a cube column directly (a dimension without
+// granularity or function, a segment, a measure per row) carry the table
+// OID and attnum that planner/catalog gives that column
+// (catalog.CubeColumn), as PostgreSQL does for a plain column reference, so
+// that drivers can look up the origin table and nullability; aggregates
+// and expressions carry 0.
+//
 // Choices worth knowing: a segment in the select list is a boolean column
 // (grouped like a dimension); __user and __cubeJoinField select as NULL
 // text and cannot be filtered; a bare measure in an ungrouped query is its
@@ -73,6 +80,23 @@
 // `error (SQLSTATE): message`. TestIntegration runs every backend case on
 // PostgreSQL and MariaDB (database lattice_test_planner, created and
 // dropped) and requires identical rows (params= gives parameter values,
-// ties marks an ORDER BY with ties), and checks the fan-out cases against
-// hand-written SQL. BenchmarkPlan plans the whole corpus.
+// ties marks an ORDER BY with ties, pgerror= a SQLSTATE PostgreSQL must
+// raise); a case that plans on one backend only, or has parameters but no
+// values, fails. It also checks the fan-out cases against hand-written SQL.
+//
+// TestDifferential is the exactness check: a generated tenant (four
+// tables, about 11,000 rows with NULLs, mixed case, dangling keys and
+// timestamps on week, quarter and year boundaries over 2021-2025) is loaded
+// into lattice_test_planner_diff on both servers, and every case of
+// testdata/differential/*.txt pairs a semantic query with a reference SQL
+// written by hand on the raw tables (per backend where they must differ):
+// the plan must return the reference's rows on each backend, numbers
+// compared to 1e-9. Add a case as
+//
+//	diff [params=(v1,v2)] [ties] [empty]
+//	SELECT ... semantic
+//	----
+//	SELECT ... reference (or "postgres:\n<sql>\nmysql:\n<sql>")
+//
+// BenchmarkPlan plans the whole corpus.
 package planner

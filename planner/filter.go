@@ -45,6 +45,7 @@ func (b *binder) cond(n *pg_query.Node, having bool) (*cond, error) {
 		}
 		c := &cond{op: condBool, left: l, cmp: "TRUE"}
 		switch v.BooleanTest.Booltesttype {
+		case pg_query.BoolTestType_IS_TRUE:
 		case pg_query.BoolTestType_IS_NOT_TRUE:
 			c.not = true
 		case pg_query.BoolTestType_IS_FALSE:

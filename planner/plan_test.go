@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 
+	"github.com/lattice-sql/lattice/planner/catalog"
 	"github.com/lattice-sql/lattice/planner/dialect"
 	"github.com/lattice-sql/lattice/schema"
 	"github.com/lattice-sql/lattice/schema/pgerr"
@@ -140,7 +141,7 @@ func describeStatement(b *strings.Builder, st *Statement) {
 	if len(st.Columns) > 0 {
 		cols := make([]string, len(st.Columns))
 		for i, c := range st.Columns {
-			cols[i] = c.Name + " " + oidName(c.OID)
+			cols[i] = c.Name + " " + oidName(c.OID) + origin(c)
 		}
 		b.WriteString("columns: " + strings.Join(cols, ", ") + "\n")
 	}
@@ -179,6 +180,34 @@ func describeStatement(b *strings.Builder, st *Statement) {
 			fmt.Fprintf(b, "row: %v\n", r...)
 		}
 	}
+}
+
+// origin prints the cube column a result column comes from, found back
+// through catalog.CubeColumn, as " (cube.member)".
+func origin(c Column) string {
+	if c.TableOID == 0 && c.AttNum == 0 {
+		return ""
+	}
+	if fixture != nil {
+		for _, cube := range fixture.Cubes {
+			var names []string
+			for _, x := range cube.Measures {
+				names = append(names, x.Name)
+			}
+			for _, x := range cube.Dimensions {
+				names = append(names, x.Name)
+			}
+			for _, x := range cube.Segments {
+				names = append(names, x.Name)
+			}
+			for _, name := range append(names, "__user", "__cubeJoinField") {
+				if oid, n := catalog.CubeColumn(fixture, cube, name); oid == c.TableOID && n == c.AttNum {
+					return " (" + cube.Name + "." + name + ")"
+				}
+			}
+		}
+	}
+	return fmt.Sprintf(" (table %d attnum %d)", c.TableOID, c.AttNum)
 }
 
 // oidName is the short PostgreSQL name of a result type.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lattice-sql/lattice/planner/catalog"
 	"github.com/lattice-sql/lattice/planner/dialect"
 	"github.com/lattice-sql/lattice/schema"
 )
@@ -46,6 +47,9 @@ func (p *planner) generate(q *query) (*Statement, error) {
 	st.Columns = make([]Column, len(q.items))
 	for i, e := range q.items {
 		st.Columns[i] = column(q.names[i], exprOID(e))
+		if member := originMember(e, q.grouped); member != "" {
+			st.Columns[i].TableOID, st.Columns[i].AttNum = catalog.CubeColumn(p.m, e.cube, member)
+		}
 	}
 	n := len(q.paramOIDs)
 	for _, a := range st.Args {
@@ -66,6 +70,34 @@ func (p *planner) generate(q *query) (*Statement, error) {
 		}
 	}
 	return st, nil
+}
+
+// originMember names the cube column a result column selects directly, as
+// PostgreSQL reports the table and attnum of a plain column reference (also
+// through GROUP BY): dimensions without granularity, function or cast (a
+// cast of text to text changes nothing), segments, measures per row,
+// __user and __cubeJoinField. Aggregates and expressions have no origin.
+func originMember(e *expr, grouped bool) string {
+	switch e.kind {
+	case exprDimension:
+		if e.gran != "" || e.fn != "" || e.cast != "" && (e.cast != "text" || e.dim.Type != schema.String) {
+			return ""
+		}
+		return e.dim.Name
+	case exprSegment:
+		return e.seg.Name
+	case exprMeasure:
+		if grouped {
+			return ""
+		}
+		return e.meas.Name
+	case exprNull:
+		if strings.EqualFold(e.name, colUser) {
+			return "__user"
+		}
+		return "__cubeJoinField"
+	}
+	return ""
 }
 
 func column(name string, oid uint32) Column {

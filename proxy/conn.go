@@ -443,7 +443,7 @@ func (c *conn) checkToken() error {
 // contextError turns a failure under a cancelled statement context into
 // 57014 with the reason, whatever the driver reported.
 func contextError(ctx context.Context, err error) error {
-	if err == nil || ctx.Err() == nil {
+	if err == nil || ctx.Err() == nil || pgerr.Code(err) == pgerr.TooManyConnections { // no backend slot came in time (tenancy.max_backend_connections)
 		return err
 	}
 	if cause := context.Cause(ctx); cause != nil {

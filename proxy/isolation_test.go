@@ -368,7 +368,7 @@ func TestIsolationUnderLoad(t *testing.T) {
 	env := startLive(t, isoTenants, Options{}, tenancy.ManagerOptions{})
 	const (
 		clients = 40
-		rounds  = 15
+		rounds  = 30
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

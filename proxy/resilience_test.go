@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -286,5 +287,145 @@ func TestDroppedDatabaseRecovers(t *testing.T) {
 		if err := count(0); err != nil {
 			t.Fatalf("recovered tenant failed again: %v", err)
 		}
+	}
+}
+
+// TestGlobalBackendCap runs with tenancy's MaxBackendConnections at 1: while
+// one tenant's slow statement holds the only backend slot, another
+// tenant's statement waits for it until its statement timeout and gets
+// 53300; once the slot is free, it runs.
+func TestGlobalBackendCap(t *testing.T) {
+	tenants := []seed.Tenant{{AppID: 1, UserID: 51, DBType: "postgres"}, {AppID: 3, UserID: 52, DBType: "mariadb"}}
+	env := startLive(t, tenants, Options{}, tenancy.ManagerOptions{MaxBackendConnections: 1})
+	slow, other := env.mustConnect(t, tenants[0]), env.mustConnect(t, tenants[1])
+	ctx := ctx5s(t)
+	if _, err := other.Exec(ctx, "SET statement_timeout = 300").ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	result := make(chan error, 1)
+	go func() {
+		_, err := slow.Exec(ctx, "SELECT MEASURE(nap) FROM slow").ReadAll()
+		result <- err
+	}()
+	for deadline := time.Now().Add(2 * time.Second); env.mgr.Stats().BackendsInUse != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the slow statement never took the slot: %+v", env.mgr.Stats())
+		}
+	}
+	start := time.Now()
+	_, err := other.Exec(ctx, "SELECT MEASURE(count) FROM orders").ReadAll()
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != pgerr.TooManyConnections || !strings.Contains(pe.Message, "max_backend_connections") {
+		t.Errorf("waiting statement: %v, want 53300", err)
+	}
+	if took := time.Since(start); took < 250*time.Millisecond || took > 2*time.Second {
+		t.Errorf("waited %v, want about the 300ms statement timeout", took)
+	}
+	if err := slow.CancelRequest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-result; pgErrCode(err) != pgerr.QueryCanceled {
+		t.Errorf("slow statement: %v, want 57014", err)
+	}
+	rs, err := other.Exec(ctx, "SELECT MEASURE(count) FROM orders").ReadAll()
+	if err != nil || string(rs[0].Rows[0][0]) != fmt.Sprint(len(tenants[1].Orders())) {
+		t.Errorf("after the slot was freed: %v", err)
+	}
+	if s := env.mgr.Stats(); s.BackendsInUse != 0 {
+		t.Errorf("slots leaked: %+v", s)
+	}
+}
+
+// TestHungBackendAffectsOnlyItsTenant points one tenant at a server that
+// accepts connections and never answers: its statements end at the
+// statement timeout, while the other tenants keep their latency.
+func TestHungBackendAffectsOnlyItsTenant(t *testing.T) {
+	tenants := []seed.Tenant{
+		{AppID: 1, UserID: 61, DBType: "postgres"},
+		{AppID: 3, UserID: 62, DBType: "mariadb"},
+		{AppID: 1, UserID: 63, DBType: "postgres"}, // the hung one
+		{AppID: 3, UserID: 64, DBType: "mariadb"},  // hung too, over the MySQL protocol
+	}
+	const timeout = 700 * time.Millisecond
+	env := startLive(t, tenants, Options{StatementTimeout: timeout}, tenancy.ManagerOptions{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held sync.Mutex
+	var accepted []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held.Lock()
+			accepted = append(accepted, c)
+			held.Unlock()
+		}
+	}()
+	// Runs before the server and pools close: hung connects end at once.
+	t.Cleanup(func() {
+		ln.Close()
+		held.Lock()
+		for _, c := range accepted {
+			c.Close()
+		}
+		held.Unlock()
+	})
+	env.mu.Lock()
+	for _, tn := range tenants[2:] {
+		env.ports[tenantKey(tn.AppID, tn.UserID)] = ln.Addr().(*net.TCPAddr).Port
+	}
+	env.mu.Unlock()
+
+	healthy := []*pgconn.PgConn{env.mustConnect(t, tenants[0]), env.mustConnect(t, tenants[1])}
+	var before []time.Duration
+	for _, c := range healthy {
+		latencies(t, c, 3)
+		before = append(before, latencies(t, c, 20)[10])
+	}
+	type outcome struct {
+		code string
+		took time.Duration
+	}
+	outcomes := make(chan outcome, 16)
+	var wg sync.WaitGroup
+	for i := range 6 {
+		tn := tenants[2+i%2]
+		c := env.mustConnect(t, tn)
+		wg.Go(func() {
+			for range 2 {
+				start := time.Now()
+				_, err := c.Exec(context.Background(), "SELECT MEASURE(count) FROM orders").ReadAll()
+				outcomes <- outcome{pgErrCode(err), time.Since(start)}
+			}
+		})
+	}
+	time.Sleep(100 * time.Millisecond)
+	for i, c := range healthy {
+		during := latencies(t, c, 20)
+		if len(during) == 0 {
+			continue
+		}
+		if med := during[10]; med > 10*before[i]+50*time.Millisecond {
+			t.Errorf("%s: median latency %v while a backend hangs, %v before", tenants[i].Database(""), med, before[i])
+		}
+	}
+	wg.Wait()
+	close(outcomes)
+	n := 0
+	for o := range outcomes {
+		n++
+		if o.code != pgerr.QueryCanceled && o.code != pgerr.ConnectionFailure {
+			t.Errorf("hung tenant got %s, want 57014 or 08006", o.code)
+		}
+		if o.took > timeout+time.Second {
+			t.Errorf("hung tenant waited %v for its error", o.took)
+		}
+	}
+	if n != 12 {
+		t.Errorf("%d outcomes, want 12", n)
 	}
 }

@@ -57,7 +57,7 @@ func HooksFromConfig(cfg *config.Config) (Hooks, error) {
 			if !ok {
 				return driver.Config{}, pgerr.Fatal(pgerr.InvalidAuthorization, "tenant cannot be resolved: db_type %q has no driver_factory entry", dbType)
 			}
-			return driverConfig(dt, vars(c))
+			return driverConfig(dt, vars(c), cfg.Dir)
 		},
 		RepositoryFactory: func(c *Context) (schema.Repository, error) {
 			return repository(cfg, vars(c))
@@ -107,7 +107,9 @@ func checkHole(field string) func(*config.Hole, string) error {
 	}
 }
 
-func driverConfig(dt *config.DriverTemplate, v config.Vars) (driver.Config, error) {
+// driverConfig renders one driver_factory entry; dir resolves a relative
+// sqlite file path.
+func driverConfig(dt *config.DriverTemplate, v config.Vars, dir string) (driver.Config, error) {
 	key := "tenancy.driver_factory." + dt.Type
 	field := func(t *config.Template, name string) (string, error) {
 		if t == nil {
@@ -117,7 +119,9 @@ func driverConfig(dt *config.DriverTemplate, v config.Vars) (driver.Config, erro
 		if err != nil {
 			return "", unresolved(err)
 		}
-		if !t.IsConst() && len(s) > maxValueLen {
+		// Identifiers longer than this are truncated by the server and could
+		// collide; a sqlite database is a file path, not an identifier.
+		if !t.IsConst() && len(s) > maxValueLen && dt.Type != "sqlite" {
 			return "", pgerr.Fatal(pgerr.InvalidAuthorization, "tenant cannot be resolved: %s.%s is longer than %d bytes", key, name, maxValueLen)
 		}
 		return s, nil
@@ -148,6 +152,9 @@ func driverConfig(dt *config.DriverTemplate, v config.Vars) (driver.Config, erro
 	}
 	if err := config.CheckSSLMode(cfg.SSLMode); err != nil {
 		return driver.Config{}, unresolved(fmt.Errorf("%s.sslmode: %w", key, err))
+	}
+	if cfg.Type == "sqlite" && cfg.Database != "" && !filepath.IsAbs(cfg.Database) {
+		cfg.Database = filepath.Join(dir, cfg.Database)
 	}
 	return cfg, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -229,7 +230,7 @@ func TestSchemaVersionFromConfig(t *testing.T) {
 		t.Fatal("no SchemaVersion hook")
 	}
 	for js, want := range map[string]string{
-		`{"appId": 1, "userId": 2}`:                     "1-base",
+		`{"appId": 1, "userId": 2}`:                      "1-base",
 		`{"appId": 1, "userId": 2, "modelVersion": "7"}`: "1-7",
 	} {
 		got, err := h.SchemaVersion(claimsCtx(t, js))
@@ -242,5 +243,47 @@ func TestSchemaVersionFromConfig(t *testing.T) {
 	}
 	if h, _ := seedHooks(t, seedYAML); h.SchemaVersion != nil {
 		t.Error("a SchemaVersion hook without tenancy.schema_version")
+	}
+}
+
+func TestNewManagerFromConfigBounds(t *testing.T) {
+	t.Setenv("CUBEJS_API_SECRET", "s")
+	cfg, err := config.Parse([]byte("tenancy:\n  max_apps: 7\n  app_idle_ttl: 1m\n  max_backend_connections: 3\n  schema_version: \"{{ authInfo.v }}\"\n  driver_factory:\n    postgres: {host: h}\n"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewManagerFromConfig(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.opts.MaxApps != 7 || m.opts.AppIdleTTL != time.Minute || cap(m.backend) != 3 || m.hooks.SchemaVersion == nil {
+		t.Errorf("options %+v, backend slots %d", m.opts, cap(m.backend))
+	}
+}
+
+// A sqlite database is a file: no host, a path relative to the config's
+// folder, and no identifier length cap on the whole path (the claim's own
+// part is still checked).
+func TestSQLiteDriverConfig(t *testing.T) {
+	h, dir := seedHooks(t, `
+tenancy:
+  context_to_app_id: "{{ authInfo.appId }}"
+  driver_factory:
+    sqlite:
+      database: "tenants/with/a/rather/long/folder/name/to/pass/sixty-three/bytes/{{ authInfo.appId }}.db"
+  repository_factory:
+    path: "model/{{ authInfo.appId }}"
+`)
+	cfg, err := h.DriverFactory(claimsCtx(t, `{"appId": 1}`), "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "tenants/with/a/rather/long/folder/name/to/pass/sixty-three/bytes/1.db")
+	if cfg.Database != want || cfg.Host != "" {
+		t.Errorf("sqlite config = %+v, want database %s", cfg, want)
+	}
+	if _, err := h.DriverFactory(claimsCtx(t, `{"appId": "../x"}`), "sqlite"); err == nil {
+		t.Error("a path-changing claim was accepted")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -485,5 +486,56 @@ func TestNewVerifierKeyOptions(t *testing.T) {
 	v := newVerifier(t, VerifierOptions{JWKSFile: file})
 	if diff := cmp.Diff(AsymmetricAlgorithms, v.opts.Algorithms); diff != "" {
 		t.Errorf("default algorithms with only a JWK Set (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzParseJWKS: any input either fails or yields keys pinned to a
+// supported algorithm with safe kids; it never panics.
+func FuzzParseJWKS(f *testing.F) {
+	f.Add(testJWKS(f))
+	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","alg":"RS256","kid":"a"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		set, err := parseJWKS(data)
+		if err != nil {
+			return
+		}
+		for _, k := range set.all {
+			if !slices.Contains(AsymmetricAlgorithms, k.alg) || k.key == nil || (k.kid != "" && !safeKid.MatchString(k.kid)) {
+				t.Fatalf("key %+v", k)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyPublicKey(b *testing.B) {
+	k := keys(b)
+	path := filepath.Join(b.TempDir(), "jwks.json")
+	if err := os.WriteFile(path, testJWKS(b), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	v, err := NewVerifier(VerifierOptions{JWKSFile: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		m   jwt.SigningMethod
+		key any
+		kid string
+	}{
+		{jwt.SigningMethodRS256, k.rsaA, "rsa-a"},
+		{jwt.SigningMethodES256, k.ec256, "ec-256"},
+		{jwt.SigningMethodEdDSA, k.ed, "ed"},
+	} {
+		tok := signedWith(b, tc.m, tc.key, `{"alg":"`+tc.m.Alg()+`","kid":"`+tc.kid+`"}`, `{"appId":1}`)
+		b.Run(tc.m.Alg(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := v.Verify(tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -594,8 +594,10 @@ func (m *Manager) acquireBackend(ctx context.Context) error {
 	case m.backend <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return pgerr.Wrap(ctx.Err(), pgerr.QueryCanceled, "canceling statement due to user request")
+		// A plain cancel is the client's; a deadline or any other cause
+		// (the proxy's statement timeout) means no slot came in time.
+		if cause := context.Cause(ctx); errors.Is(cause, context.Canceled) {
+			return pgerr.Wrap(cause, pgerr.QueryCanceled, "canceling statement due to user request")
 		}
 	case <-t.C:
 	}

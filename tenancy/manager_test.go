@@ -495,3 +495,24 @@ func TestMaxBackendConnections(t *testing.T) {
 		t.Errorf("tokens leaked: %+v", s)
 	}
 }
+
+// TestBackendWaitCause: a wait ended by a cause other than a plain cancel
+// (the proxy's statement timeout) is 53300, not the client's cancel.
+func TestBackendWaitCause(t *testing.T) {
+	m := NewManager(Hooks{}, ManagerOptions{MaxBackendConnections: 1})
+	defer m.Close()
+	if err := m.acquireBackend(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(20*time.Millisecond, func() { cancel(errors.New("statement timeout")) })
+	if err := m.acquireBackend(ctx); pgerr.Code(err) != pgerr.TooManyConnections {
+		t.Errorf("got %v, want 53300", err)
+	}
+	m2 := NewManager(Hooks{}, ManagerOptions{MaxBackendConnections: 1, BackendWait: 30 * time.Millisecond})
+	defer m2.Close()
+	m2.acquireBackend(context.Background())
+	if err := m2.acquireBackend(context.Background()); pgerr.Code(err) != pgerr.TooManyConnections {
+		t.Errorf("after BackendWait: %v, want 53300", err)
+	}
+}

@@ -48,10 +48,8 @@ func build(getenv func(string) string, logger *slog.Logger) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := metrics.New()
-	m.GaugeFunc("resident_apps", "Apps (compiled models) resident in the tenancy cache.", func() float64 { return float64(manager.Stats().Apps) })
-	m.GaugeFunc("backend_pools", "Open backend connection pools.", func() float64 { return float64(manager.Stats().Pools) })
-	api, err := httpapi.New(httpapi.Options{Logger: logger, Authenticator: verifier, Resolver: manager, Metrics: m,
+	// The Manager's Apps and pools become gauges through httpapi.New.
+	api, err := httpapi.New(httpapi.Options{Logger: logger, Authenticator: verifier, Resolver: manager, Metrics: metrics.New(),
 		QueryTimeout: cfg.Limits.StatementTimeout})
 	if err != nil {
 		manager.Close()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lattice-sql/lattice/examples/demo"
 	"github.com/lattice-sql/lattice/tenancy"
+	"github.com/lattice-sql/lattice/tenancy/config"
 )
 
 // demoTokenTTL keeps the printed psql lines usable for a year.
@@ -27,7 +28,8 @@ const demoTokenTTL = 365 * 24 * time.Hour
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:15432", "address to listen on")
+	listen := fs.String("listen", "127.0.0.1:15432", "address of the Postgres listener")
+	httpListen := fs.String("http-listen", config.DefaultHTTPListen, `address of the REST API ("" for none)`)
 	dataDir := fs.String("data-dir", "", "where the demo's config, models and databases go (default: <user cache dir>/lattice-demo)")
 	secret := fs.String("secret", "", "JWT secret (default: a random one kept in the data directory)")
 	if err := parseFlags(fs, args); err != nil {
@@ -58,7 +60,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	ctx := context.Background()
-	cfgPath, err := demo.Install(ctx, dir, demo.Options{Listen: *listen, Secret: *secret})
+	cfgPath, err := demo.Install(ctx, dir, demo.Options{Listen: *listen, HTTPListen: *httpListen, Secret: *secret})
 	if err != nil {
 		return fmt.Errorf("installing the demo into %s: %w", dir, err)
 	}

@@ -43,7 +43,7 @@ func TestDemo(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--listen", addr, "--data-dir", dataDir)
+	cmd := exec.CommandContext(ctx, bin, "demo", "--listen", addr, "--http-listen", "127.0.0.1:0", "--data-dir", dataDir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,7 +35,10 @@ const (
 	e2ePrefix = "lattice_test_e2e_app_"
 )
 
-var e2eAddr string // the running Lattice, set by TestMain
+var (
+	e2eAddr    string // the running Lattice's Postgres listener, set by TestMain
+	e2eAPIAddr string // its REST API
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(runE2E(m))
@@ -58,6 +64,8 @@ func runE2E(m *testing.M) int {
 	}
 	cfg := strings.NewReplacer("MODEL", model, "PREFIX", e2ePrefix).Replace(`
 listen: 127.0.0.1:0
+http:
+  listen: 127.0.0.1:0
 auth:
   jwt:
     secret: ${LATTICE_E2E_SECRET}
@@ -86,6 +94,7 @@ tenancy:
 	}
 	defer srv.Close()
 	e2eAddr = srv.Addr().String()
+	e2eAPIAddr = srv.apiAddr.String()
 	return m.Run()
 }
 
@@ -401,5 +410,42 @@ func TestBinaryRequestForTextOnlyCatalogType(t *testing.T) {
 	}
 	if len(res.Rows[0][1]) != 4 {
 		t.Errorf("binary oid is %d bytes, want 4", len(res.Rows[0][1]))
+	}
+}
+
+// `lattice serve` also serves the Cube REST API from the same config, the
+// same tenancy and the same planner: both front ends agree.
+func TestRESTAPIAgreesWithSQL(t *testing.T) {
+	for _, tn := range []seed.Tenant{seed.Tenants[0], seed.Tenants[3]} {
+		q := url.QueryEscape(`{"measures":["orders.count"],"dimensions":["orders.status"],"order":{"orders.status":"asc"}}`)
+		req, _ := http.NewRequest("GET", "http://"+e2eAPIAddr+"/cubejs-api/v1/load?query="+q, nil)
+		req.Header.Set("Authorization", "Bearer "+token(t, tn.Claims(), time.Hour))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Data []map[string]any `json:"data"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("load: %d %v", resp.StatusCode, err)
+		}
+		var got [][]string
+		for _, row := range body.Data {
+			got = append(got, []string{fmt.Sprint(row["orders.status"]), fmt.Sprint(row["orders.count"])})
+		}
+		if diff := cmp.Diff(rowsText(t, mustConnect(t, tn), "SELECT status, MEASURE(count) FROM orders GROUP BY 1 ORDER BY 1"), got); diff != "" {
+			t.Errorf("app %d: SQL (-) and REST (+) differ:\n%s", tn.AppID, diff)
+		}
+	}
+	resp, err := http.Get("http://" + e2eAPIAddr + "/cubejs-api/v1/meta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("meta without a token: %d, want 403", resp.StatusCode)
 	}
 }

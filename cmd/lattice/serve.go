@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"time"
 
 	"github.com/lattice-sql/lattice/planner"
 	"github.com/lattice-sql/lattice/planner/catalog"
 	"github.com/lattice-sql/lattice/proxy"
+	"github.com/lattice-sql/lattice/proxy/httpapi"
+	"github.com/lattice-sql/lattice/proxy/metrics"
 	"github.com/lattice-sql/lattice/tenancy"
 	"github.com/lattice-sql/lattice/tenancy/config"
 )
@@ -22,6 +27,8 @@ type server struct {
 	*proxy.Server
 	manager *tenancy.Manager
 	addr    net.Addr
+	api     *httpapi.Server // nil when http.listen is empty
+	apiAddr net.Addr
 }
 
 // Addr is the address the server listens on (known before Serve runs).
@@ -31,6 +38,22 @@ func (s *server) Addr() net.Addr { return s.addr }
 // tenant's pool.
 func (s *server) Close() error {
 	err := s.Server.Close()
+	if s.api != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		s.api.Shutdown(ctx)
+	}
+	s.manager.Close()
+	return err
+}
+
+// Shutdown stops accepting, waits for running statements and requests up
+// to ctx's deadline, then closes every pool.
+func (s *server) Shutdown(ctx context.Context) error {
+	err := s.Server.Shutdown(ctx)
+	if s.api != nil {
+		err = errors.Join(err, s.api.Shutdown(ctx))
+	}
 	s.manager.Close()
 	return err
 }
@@ -52,10 +75,6 @@ func startFromConfig(data []byte, dir string, logger *slog.Logger) (*server, err
 // start builds everything a config describes and starts listening; it is
 // what `lattice serve` runs.
 func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
-	hooks, err := tenancy.HooksFromConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
 	verifier, err := tenancy.VerifierFromConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -68,35 +87,71 @@ func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	manager := tenancy.NewManager(hooks, tenancy.ManagerOptions{
-		MaxApps:    cfg.Tenancy.MaxApps,
-		AppIdleTTL: cfg.Tenancy.AppIdleTTL,
-		Logger:     logger,
-	})
+	manager, err := tenancy.NewManagerFromConfig(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	plans := planner.NewCache(planCacheSize)
 	srv, err := proxy.New(proxy.Options{
-		Listen:           cfg.Listen,
-		TLSConfig:        tlsConfig,
-		AllowInsecure:    cfg.Auth.AllowInsecure,
-		Logger:           logger,
-		MaxConnections:   cfg.Limits.MaxConnections,
-		StatementTimeout: cfg.Limits.StatementTimeout,
-		IdleTimeout:      cfg.Limits.IdleTimeout,
-		Settings:         catalog.DefaultSettings(),
-		Planner:          planner.NewCache(planCacheSize).Plan,
+		Listen:               cfg.Listen,
+		TLSConfig:            tlsConfig,
+		AllowInsecure:        cfg.Auth.AllowInsecure,
+		Logger:               logger,
+		MaxConnections:       cfg.Limits.MaxConnections,
+		MaxTenantConnections: cfg.Limits.MaxTenantConnections,
+		StatementTimeout:     cfg.Limits.StatementTimeout,
+		IdleTimeout:          cfg.Limits.IdleTimeout,
+		Settings:             catalog.DefaultSettings(),
+		Planner:              plans.Plan,
 	}, verifier, manager)
 	if err != nil {
 		manager.Close()
 		return nil, err
 	}
+	s := &server{Server: srv, manager: manager}
+	var apiLn net.Listener
+	if cfg.HTTP.Listen != "" {
+		s.api, err = httpapi.New(httpapi.Options{
+			Listen:        cfg.HTTP.Listen,
+			Logger:        logger,
+			Authenticator: verifier,
+			Resolver:      manager,
+			Metrics:       metrics.New(),
+			Planner:       plans.Plan,
+			QueryTimeout:  cfg.Limits.StatementTimeout,
+			MaxBodyBytes:  int64(cfg.HTTP.MaxBodyBytes),
+			AllowOrigin:   cfg.HTTP.AllowOrigin,
+			BasePath:      cfg.HTTP.BasePath,
+		})
+		if err == nil {
+			apiLn, err = net.Listen("tcp", cfg.HTTP.Listen)
+		}
+		if err != nil {
+			manager.Close()
+			return nil, fmt.Errorf("http: %w", err)
+		}
+		s.apiAddr = apiLn.Addr()
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		if apiLn != nil {
+			apiLn.Close()
+		}
 		manager.Close()
 		return nil, err
 	}
+	s.addr = ln.Addr()
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, proxy.ErrServerClosed) {
 			logger.Error("serve", "err", err)
 		}
 	}()
-	return &server{Server: srv, manager: manager, addr: ln.Addr()}, nil
+	if apiLn != nil {
+		go func() {
+			if err := s.api.Serve(apiLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("http serve", "err", err)
+			}
+		}()
+	}
+	return s, nil
 }

@@ -171,12 +171,10 @@ func SaaS() Tenant {
 
 // Options are what Install writes into the config.
 type Options struct {
-	Listen string // host:port
+	Listen     string // host:port of the Postgres listener
+	HTTPListen string // host:port of the REST API, "" for none
 	Secret string // the HMAC secret tokens are signed with
 }
-
-// maxPathLen is tenancy's limit on a rendered driver_factory value.
-const maxPathLen = 63
 
 // ConfigName is the config file Install writes in the data directory.
 const ConfigName = "lattice.yml"
@@ -191,13 +189,6 @@ func Install(ctx context.Context, dir string, opts Options) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
-	}
-	// The driver_factory's rendered database path is held to 63 bytes,
-	// like every templated driver setting.
-	for _, t := range Tenants() {
-		if p := DBPath(dir, t.Name); len(p) > maxPathLen {
-			return "", fmt.Errorf("the database path %s is longer than %d bytes: choose a shorter --data-dir", p, maxPathLen)
-		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -221,7 +212,7 @@ func Install(ctx context.Context, dir string, opts Options) (string, error) {
 		"@CONFIG@", cfgPath,
 		"@LISTEN@", q(opts.Listen),
 		"@SECRET@", q(opts.Secret),
-		"@DATABASE@", q(filepath.Join(dir, "{{ authInfo.tenant }}.db")),
+		"@HTTP_LISTEN@", q(opts.HTTPListen),
 	).Replace(string(tmpl))
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return "", err

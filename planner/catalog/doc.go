@@ -17,6 +17,8 @@
 //     primary_key dimensions. Cube columns follow ARCHITECTURE §4
 //     (measures, dimensions, segments, __user, __cubeJoinField). Table rows
 //     that depend only on the model are computed once per snapshot.
+//     CubeColumn exposes a cube column's table OID and attnum so that the
+//     planner can give semantic result columns their origin.
 //   - Compiler (query.go, expr.go, funcs.go, agg.go, srf.go, window.go):
 //     turns a pg_query SELECT into a tree of nodes and closures. Every
 //     expression has a static type, so Result.Columns and ParamOIDs are

@@ -24,10 +24,11 @@ type relation struct {
 	kind                   string // "r" table, "i" index
 	cube                   *schema.Cube
 	cols                   []relColumn
-	pkey                   *relation // the cube's <cube>_pkey index, or nil
-	pkeyCols               []int16   // attnums of the primary key
-	conOID                 uint32    // pg_constraint OID of the primary key
-	table                  *relation // for an index: its table
+	pkey                   *relation        // the cube's <cube>_pkey index, or nil
+	pkeyCols               []int16          // attnums of the primary key
+	conOID                 uint32           // pg_constraint OID of the primary key
+	attnums                map[string]int16 // column name → attnum, for CubeColumn
+	table                  *relation        // for an index: its table
 	description            string
 }
 
@@ -46,7 +47,8 @@ type snapshot struct {
 	model   *schema.Model
 	rels    []*relation
 	byOID   map[uint32]*relation
-	byName  map[string]*relation // lowercase? no: exact names
+	byName  map[string]*relation // exact names
+	byCube  map[*schema.Cube]*relation
 	mu      sync.Mutex
 	rowsFor map[*table][][]any
 	plans   map[string]*Result // see Plan; bounded by maxCachedPlans
@@ -100,7 +102,7 @@ func describe(title, description string) string {
 }
 
 func buildSnapshot(m *schema.Model) *snapshot {
-	s := &snapshot{model: m, byOID: map[uint32]*relation{}, byName: map[string]*relation{}, rowsFor: map[*table][][]any{}}
+	s := &snapshot{model: m, byOID: map[uint32]*relation{}, byName: map[string]*relation{}, byCube: map[*schema.Cube]*relation{}, rowsFor: map[*table][][]any{}}
 	next := uint32(firstUserOID)
 	alloc := func() uint32 { next++; return next - 1 }
 	if m == nil {
@@ -126,7 +128,12 @@ func buildSnapshot(m *schema.Model) *snapshot {
 			r.cols = append(r.cols, relColumn{name: sg.Name, typ: boolT, description: describe(sg.Title, sg.Description)})
 		}
 		r.cols = append(r.cols, relColumn{name: "__user", typ: textT}, relColumn{name: "__cubeJoinField", typ: textT})
+		r.attnums = make(map[string]int16, len(r.cols))
+		for i, col := range r.cols {
+			r.attnums[col.name] = int16(i + 1)
+		}
 		s.add(r)
+		s.byCube[c] = r
 		if len(r.pkeyCols) > 0 {
 			ix := &relation{oid: alloc(), name: c.Name + "_pkey", kind: "i", table: r}
 			for _, n := range r.pkeyCols {
@@ -279,6 +286,28 @@ var (
 
 // snapshotOf returns the model's snapshot, building it on first use. A few
 // recent models are kept (one per App in practice; old ones age out).
+// CubeColumn returns the pg_class OID of cube's table in the catalog of m
+// and the attnum of its column member (a measure, dimension, segment,
+// __user or __cubeJoinField), as pg_attribute shows them: the origin of a
+// result column that selects the member directly, which clients such as
+// pgjdbc read to answer getTableName or isNullable. It returns 0, 0 for a
+// cube or member the model does not have. The OIDs come from the model's
+// cached snapshot, so this is a few map lookups after the first call.
+func CubeColumn(m *schema.Model, cube *schema.Cube, member string) (tableOID uint32, attnum int16) {
+	if m == nil || cube == nil {
+		return 0, 0
+	}
+	r := snapshotOf(m).byCube[cube]
+	if r == nil {
+		return 0, 0
+	}
+	n := r.attnums[member]
+	if n == 0 {
+		return 0, 0
+	}
+	return r.oid, n
+}
+
 func snapshotOf(m *schema.Model) *snapshot {
 	snapMu.Lock()
 	defer snapMu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -99,6 +100,19 @@ func BenchmarkLoad(b *testing.B) {
 			r.Header.Set("Content-Type", "application/json")
 			return r
 		})
+	})
+	// The handler without the network: what the API itself costs.
+	b.Run("in-process", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r := httptest.NewRequest(http.MethodGet, get, nil)
+			r.Header.Set("Authorization", tok)
+			w := httptest.NewRecorder()
+			e.api.Handler().ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
 	})
 	if directNs > 0 && getNs > 0 {
 		fmt.Printf("load: direct %v/query, through /v1/load %v/query: Lattice adds %v (ratio %.2f)\n",

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -447,6 +448,17 @@ func TestErrors(t *testing.T) {
 		{"bad number", good, `{"measures":["orders.count"],"filters":[{"member":"orders.amount","operator":"gt","values":["lots"]}]}`, 400, "invalid input syntax"},
 		{"mixed group", good, `{"measures":["orders.count"],"filters":[{"or":[{"member":"orders.count","operator":"gt","values":["1"]},{"member":"orders.status","operator":"set"}]}]}`, 400, "mix"},
 	}
+	req, _ := http.NewRequest(http.MethodDelete, e.srv.URL+"/cubejs-api/v1/load", nil)
+	req.Header.Set("Authorization", good)
+	if code, body := do(t, req, nil); code != http.StatusMethodNotAllowed || !strings.Contains(string(body), `"error"`) {
+		t.Errorf("DELETE: %d %s", code, body)
+	}
+	if code, body := e.get(t, good, "/cubejs-api/v1/load", nil, nil); code != http.StatusBadRequest || !strings.Contains(string(body), "query param is required") {
+		t.Errorf("no query: %d %s", code, body)
+	}
+	if code, body := e.get(t, good, "/cubejs-api/v2/nothing", nil, nil); code != http.StatusNotFound || !strings.Contains(string(body), `"error"`) {
+		t.Errorf("unknown route: %d %s", code, body)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, body := e.get(t, tc.auth, "/cubejs-api/v1/load", url.Values{"query": {tc.query}}, nil)
@@ -511,6 +523,8 @@ func TestHealthAndMetrics(t *testing.T) {
 		`lattice_queries_total{frontend="http",outcome="ok",class=""} 1`,
 		`lattice_planning_seconds_count{frontend="http"} 1`,
 		`lattice_backend_seconds_count{frontend="http"} 1`,
+		"lattice_resident_apps 1\n",
+		"lattice_backend_pools 1\n",
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
@@ -551,5 +565,95 @@ func TestPlanCache(t *testing.T) {
 		if calls != want {
 			t.Errorf("cache size %d: %d plans, want %d", size, calls, want)
 		}
+	}
+}
+
+// TestCachesFollowTheClockAndExpiry: a relative date range is resolved
+// again on every request (never served from the compiled-query cache),
+// and a cached token stops working when it expires.
+func TestCachesFollowTheClockAndExpiry(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	now := time.Date(2024, 1, 2, 12, 0, 0, 0, time.UTC)
+	api, err := New(Options{Authenticator: e.api.opts.Authenticator, Resolver: e.manager,
+		Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.Handler())
+	defer srv.Close()
+	e2 := &env{srv: srv}
+	q := `{"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.created_at","dateRange":"today"}]}`
+	for _, day := range []int{2, 5, 9} {
+		mu.Lock()
+		now = time.Date(2024, 1, day, 12, 0, 0, 0, time.UTC)
+		mu.Unlock()
+		n := 0
+		for _, o := range pgTenant.Orders() {
+			if o.CreatedAt.Day() == day && o.CreatedAt.Month() == time.January {
+				n++
+			}
+		}
+		got := e2.load(t, pgTenant, q)
+		if diff := cmp.Diff([]map[string]any{{"orders.count": fmt.Sprint(n)}}, got); diff != "" {
+			t.Errorf("today = Jan %d (-want +got):\n%s", day, diff)
+		}
+	}
+
+	claims := pgTenant.Claims()
+	claims["exp"] = time.Now().Add(1500 * time.Millisecond).Unix()
+	tok, err := tenancy.Sign([]byte(testSecret), "HS256", claims, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() int {
+		code, _ := e2.get(t, tok, "/cubejs-api/v1/load", url.Values{"query": {`{"measures":["orders.count"]}`}}, nil)
+		return code
+	}
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("fresh token: %d", code)
+	}
+	time.Sleep(time.Until(time.Unix(claims["exp"].(int64), 0).Add(1100 * time.Millisecond)))
+	if code := get(); code != http.StatusForbidden {
+		t.Errorf("expired token served from the cache: %d", code)
+	}
+}
+
+// TestConcurrentIsolation: tenants loading at the same time through the
+// shared caches each see only their own rows.
+func TestConcurrentIsolation(t *testing.T) {
+	e := newEnv(t)
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := range 24 {
+		tn := tenants[i%len(tenants)]
+		tok := tokenFor(t, tn)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				var res struct{ Data []map[string]any }
+				code, body := e.get(t, tok, "/cubejs-api/v1/load", url.Values{"query": {`{"dimensions":["orders.status"]}`}}, &res)
+				if code != http.StatusOK {
+					errs <- fmt.Sprintf("%v: %d %s", tn, code, body)
+					return
+				}
+				seen := map[string]bool{}
+				for _, r := range res.Data {
+					seen[r["orders.status"].(string)] = true
+				}
+				for _, other := range tenants {
+					if seen[other.UniqueStatus()] != (other == tn) {
+						errs <- fmt.Sprintf("%v sees %v's unique status: %v", tn, other, seen)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

@@ -25,13 +25,13 @@ const (
 
 // result is one query's answer, as Cube's load returns it.
 type result struct {
-	Query               *Query          `json:"query"`
+	Query               json.RawMessage `json:"query"`
 	LastRefreshTime     string          `json:"lastRefreshTime"`
 	RefreshKeyValues    []any           `json:"refreshKeyValues"`
 	UsedPreAggregations map[string]any  `json:"usedPreAggregations"`
 	Transformed         any             `json:"transformedQuery"`
 	RequestID           string          `json:"requestId,omitempty"`
-	Annotation          annotation      `json:"annotation"`
+	Annotation          json.RawMessage `json:"annotation"`
 	DataSource          string          `json:"dataSource"`
 	DBType              string          `json:"dbType"`
 	ExtDBType           string          `json:"extDbType"`
@@ -75,17 +75,27 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request) (*prepared, str
 	if p.dialect, err = dialect.ForDBType(t.DBType); err != nil {
 		return fail(pgerr.Wrap(err, pgerr.InternalError, "tenant has an unknown db_type %q", t.DBType))
 	}
-	req, err := parseQuery(raw)
-	if err != nil {
-		return fail(err)
-	}
-	now := s.now()
-	for _, q := range req.Queries {
-		c, err := compile(t.App.Model, q, now)
+	key := compiledKey{model: t.App.Model, dialect: p.dialect.Name(), raw: string(raw)}
+	if cq, ok := s.queries.get(key); ok {
+		p.queries = cq.queries
+	} else {
+		req, err := parseQuery(raw)
 		if err != nil {
 			return fail(err)
 		}
-		p.queries = append(p.queries, c)
+		now := s.now()
+		cacheable := len(raw) <= maxCachedQuery
+		for _, q := range req.Queries {
+			c, err := compile(t.App.Model, q, now)
+			if err != nil {
+				return fail(err)
+			}
+			cacheable = cacheable && !c.usesNow
+			p.queries = append(p.queries, c)
+		}
+		if cacheable {
+			s.queries.put(key, cachedQuery{queries: p.queries})
+		}
 	}
 	if len(p.queries) > 1 {
 		p.queryType = blendingQuery
@@ -172,7 +182,7 @@ func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) (int, error)
 func (s *Server) planOne(p *prepared, c *compiled) (*planner.Statement, error) {
 	key := planKey{model: p.tenant.App.Model, dialect: p.dialect.Name(), sql: c.sql}
 	start := time.Now()
-	if st := s.plans.get(key); st != nil {
+	if st, ok := s.plans.get(key); ok {
 		s.metrics.ObservePlanning(frontend, time.Since(start))
 		return st, nil
 	}
@@ -219,11 +229,11 @@ func (s *Server) load(ctx context.Context, p *prepared, c *compiled, blendKey st
 	}
 	rows.buf = append(rows.buf, ']')
 	return &result{
-		Query:               c.query,
+		Query:               c.queryJSON,
 		LastRefreshTime:     s.now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		RefreshKeyValues:    []any{},
 		UsedPreAggregations: map[string]any{},
-		Annotation:          c.ann,
+		Annotation:          c.annJSON,
 		DataSource:          "default",
 		DBType:              p.tenant.DBType,
 		ExtDBType:           "cubestore",

@@ -61,8 +61,9 @@ type Options struct {
 	AllowOrigin string
 	// BasePath prefixes the API routes; "" means /cubejs-api.
 	BasePath string
-	// PlanCacheSize bounds the cache of planned statements; 0 means
-	// 1024, negative disables it.
+	// PlanCacheSize bounds the caches of planned statements and compiled
+	// queries, and of verified tokens (four times as many); 0 means 1024,
+	// negative disables them.
 	PlanCacheSize int
 }
 
@@ -75,7 +76,9 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics.Metrics
 	handler http.Handler
-	plans   *planCache
+	plans   *boundedMap[planKey, *planner.Statement]
+	queries *boundedMap[compiledKey, cachedQuery]
+	tokens  *boundedMap[string, verifiedToken]
 	http    *http.Server
 	ready   atomic.Bool
 }
@@ -100,14 +103,21 @@ func New(opts Options) (*Server, error) {
 	if s.plan == nil {
 		s.plan = planner.Plan
 	}
-	switch {
-	case opts.PlanCacheSize == 0:
-		s.plans = newPlanCache(1024)
-	case opts.PlanCacheSize > 0:
-		s.plans = newPlanCache(opts.PlanCacheSize)
+	if opts.PlanCacheSize == 0 {
+		opts.PlanCacheSize = 1024
+	}
+	if n := opts.PlanCacheSize; n > 0 {
+		s.plans = newBoundedMap[planKey, *planner.Statement](n)
+		s.queries = newBoundedMap[compiledKey, cachedQuery](n)
+		s.tokens = newBoundedMap[string, verifiedToken](4 * n)
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	// A Resolver that counts its Apps (tenancy.Manager) feeds gauges.
+	if st, ok := opts.Resolver.(interface{ Stats() tenancy.Stats }); ok && s.metrics != nil {
+		s.metrics.GaugeFunc("resident_apps", "Apps (compiled data models) resident in the tenancy cache.", func() float64 { return float64(st.Stats().Apps) })
+		s.metrics.GaugeFunc("backend_pools", "Open backend connection pools.", func() float64 { return float64(st.Stats().Pools) })
 	}
 	mux := http.NewServeMux()
 	api := opts.BasePath + "/v1/"
@@ -133,6 +143,8 @@ func New(opts Options) (*Server, error) {
 	}))
 	s.handler = mux
 	s.ready.Store(true)
+	// Built here, not in Serve, so Shutdown never races with Serve.
+	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	return s, nil
 }
 
@@ -151,7 +163,6 @@ func (s *Server) ListenAndServe() error {
 
 // Serve serves on ln until Shutdown; it returns http.ErrServerClosed then.
 func (s *Server) Serve(ln net.Listener) error {
-	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.ready.Store(true)
 	return s.http.Serve(ln)
 }
@@ -237,6 +248,10 @@ func Status(err error) int {
 // a *pgerr.Error, never a wrapped cause or a stack.
 func writeError(w http.ResponseWriter, err error) (int, error) {
 	status := Status(err)
+	if err == errMethod {
+		w.Header().Set("Allow", "GET, POST")
+		status = http.StatusMethodNotAllowed
+	}
 	pe := pgerr.From(err)
 	msg := pe.Message
 	if pe.Code == pgerr.InternalError && status == http.StatusInternalServerError && !isPgErr(err) {
@@ -283,7 +298,7 @@ func (s *Server) tenant(r *http.Request) (*tenancy.Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc, err := s.opts.Authenticator.Authenticate(r.Context(), tok, map[string]string{})
+	tc, err := s.authContext(r, tok)
 	if err != nil {
 		if !isPgErr(err) {
 			e := pgerr.New(pgerr.InvalidPassword, "invalid token")
@@ -330,3 +345,13 @@ func (s *Server) readQuery(w http.ResponseWriter, r *http.Request) ([]byte, stri
 }
 
 var errMethod = pgerr.New(pgerr.FeatureNotSupported, "method not allowed: use GET or POST")
+
+// requestLike is what authContext needs of a request.
+type requestLike interface{ Context() context.Context }
+
+// planKey identifies a planned statement: planning is pure.
+type planKey struct {
+	model   *schema.Model
+	dialect string
+	sql     string
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -49,6 +50,11 @@ type compiled struct {
 	params []*string // $n values, nil for SQL NULL (never used: NULLs become IS NULL)
 	cols   []column
 	ann    annotation
+	// usesNow: a relative date range was resolved against the clock, so
+	// the result must not be cached.
+	usesNow bool
+	// The response's query and annotation, marshaled once.
+	queryJSON, annJSON json.RawMessage
 }
 
 // resolved is one member of the query.
@@ -86,10 +92,11 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // compiler builds one query's SQL.
 type compiler struct {
-	model  *schema.Model
-	now    time.Time
-	cubes  []string
-	params []*string
+	usesNow bool
+	model   *schema.Model
+	now     time.Time
+	cubes   []string
+	params  []*string
 }
 
 func (c *compiler) lookup(id, want string) (resolved, error) {
@@ -220,6 +227,7 @@ func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
 			ann.timeDimension(r, td.Granularity, !slices.Contains(n.Dimensions, r.id()))
 		}
 		if !td.DateRange.IsZero() {
+			c.usesNow = c.usesNow || td.DateRange.Relative != ""
 			rng, err := resolveDateRange(td.DateRange, now)
 			if err != nil {
 				return nil, err
@@ -379,7 +387,15 @@ func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
 	if n.Offset != nil && *n.Offset > 0 {
 		b.WriteString(" OFFSET " + itoa(*n.Offset))
 	}
-	return &compiled{query: n, sql: b.String(), params: c.params, cols: cols, ann: ann}, nil
+	out := &compiled{query: n, sql: b.String(), params: c.params, cols: cols, ann: ann, usesNow: c.usesNow}
+	var err error
+	if out.queryJSON, err = json.Marshal(n); err != nil {
+		return nil, pgerr.Wrap(err, pgerr.InternalError, "encoding the normalized query")
+	}
+	if out.annJSON, err = json.Marshal(ann); err != nil {
+		return nil, pgerr.Wrap(err, pgerr.InternalError, "encoding the annotation")
+	}
+	return out, nil
 }
 
 // CompareDateRange reports whether a time dimension asks for one.

@@ -29,7 +29,19 @@ type Config struct {
 	Tenancy Tenancy
 	Limits  Limits
 	Log     Log
+	HTTP    HTTP
 }
+
+// HTTP configures the Cube-compatible REST API (proxy/httpapi).
+type HTTP struct {
+	Listen       string // "" disables it; default 127.0.0.1:4000
+	AllowOrigin  string // CORS Access-Control-Allow-Origin; "" sends none
+	MaxBodyBytes int    // 0 means the API's default
+	BasePath     string // default /cubejs-api
+}
+
+// DefaultHTTPListen is where the REST API listens unless configured.
+const DefaultHTTPListen = "127.0.0.1:4000"
 
 // TLS is the listener's certificate; both empty means no TLS.
 type TLS struct {
@@ -104,9 +116,10 @@ type RepositoryFactory struct {
 
 // Limits bound client sessions; zero means no limit.
 type Limits struct {
-	MaxConnections   int
-	StatementTimeout time.Duration
-	IdleTimeout      time.Duration
+	MaxConnections       int
+	MaxTenantConnections int // per AppID
+	StatementTimeout     time.Duration
+	IdleTimeout          time.Duration
 }
 
 // Log configures the logger.
@@ -382,6 +395,7 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 	c.Auth.JWT.RequireExp = true
 	var (
 		hasSecret, hasAlgs bool
+		hasHTTPListen      bool
 		leeway             = DefaultLeeway
 	)
 	err := d.mapping(root, "", fields{
@@ -428,9 +442,22 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 		"limits": func(k string, n *yaml.Node) error {
 			l := &c.Limits
 			return d.mapping(n, k, fields{
-				"max_connections":   d.integer(&l.MaxConnections),
-				"statement_timeout": d.duration(&l.StatementTimeout),
-				"idle_timeout":      d.duration(&l.IdleTimeout),
+				"max_connections":        d.integer(&l.MaxConnections),
+				"max_tenant_connections": d.integer(&l.MaxTenantConnections),
+				"statement_timeout":      d.duration(&l.StatementTimeout),
+				"idle_timeout":           d.duration(&l.IdleTimeout),
+			})
+		},
+		"http": func(k string, n *yaml.Node) error {
+			h := &c.HTTP
+			return d.mapping(n, k, fields{
+				"listen": func(k string, n *yaml.Node) error {
+					hasHTTPListen = true // an explicit "" disables the API
+					return d.str(&h.Listen)(k, n)
+				},
+				"allow_origin":   d.str(&h.AllowOrigin),
+				"max_body_bytes": d.integer(&h.MaxBodyBytes),
+				"base_path":      d.str(&h.BasePath),
 			})
 		},
 		"log": func(k string, n *yaml.Node) error {
@@ -441,6 +468,9 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 		return nil, err
 	}
 	c.Auth.JWT.Leeway = leeway
+	if !hasHTTPListen {
+		c.HTTP.Listen = DefaultHTTPListen
+	}
 	j := &c.Auth.JWT
 	jwks := j.JWKSFile != "" || j.JWKSURL != ""
 	// With a JWK Set, an HMAC secret must be written in the file: one
@@ -553,6 +583,11 @@ func (c *Config) validate(lines map[string]int, file string) error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fail("listen", "want host:port, got %q", c.Listen)
 	}
+	if c.HTTP.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+			return fail("http.listen", "want host:port, got %q", c.HTTP.Listen)
+		}
+	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		return fail("tls", "cert_file and key_file go together")
 	}
@@ -617,7 +652,7 @@ func (c *Config) validate(lines map[string]int, file string) error {
 	}
 	for typ, dt := range t.DriverFactory {
 		key := "tenancy.driver_factory." + typ
-		if dt.Host == nil {
+		if dt.Host == nil && typ != "sqlite" { // a sqlite database is a file
 			return fail(key, "host is required")
 		}
 		if dt.Port != nil && dt.Port.IsConst() {

@@ -21,13 +21,20 @@ import (
 	"github.com/lattice-sql/lattice/tenancy/driver"
 )
 
-// claimInt reads an integral numeric claim; JSON numbers arrive as float64.
+// claimInt reads an integral numeric claim (the verifier hands integral
+// JSON numbers over as int64).
 func claimInt(c *tenancy.Context, name string) (int, error) {
-	f, ok := c.AuthInfo[name].(float64)
-	if !ok || f != float64(int(f)) || f < 0 {
-		return 0, pgerr.Fatal(pgerr.InvalidAuthorization, "claim %s must be a non-negative integer", name)
+	switch v := c.AuthInfo[name].(type) {
+	case int64:
+		if v >= 0 {
+			return int(v), nil
+		}
+	case float64:
+		if v >= 0 && v == float64(int(v)) {
+			return int(v), nil
+		}
 	}
-	return int(f), nil
+	return 0, pgerr.Fatal(pgerr.InvalidAuthorization, "claim %s must be a non-negative integer", name)
 }
 
 func hooks(modelRoot string) tenancy.Hooks {
