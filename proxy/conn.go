@@ -117,6 +117,8 @@ func (c *conn) serve() {
 		c.fail(err)
 		return
 	}
+	c.srv.opts.Metrics.ConnOpened(frontend)
+	defer c.srv.opts.Metrics.ConnClosed(frontend)
 	c.log.Debug("session started", "user", c.sess.User, "database", c.sess.Database, "app", c.tenant.App.ID)
 	for {
 		msg, err := c.receive()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -192,7 +193,8 @@ func (c *conn) materialize(ctx context.Context, p *portal) error {
 // produce runs st and calls emit for each row: backend rows as text, local
 // rows as Go values. An error from emit (the client is gone) is returned
 // as is; a failure under a cancelled context becomes 57014.
-func (c *conn) produce(ctx context.Context, st *planner.Statement, params []any, emit func(text [][]byte, vals []any) error) error {
+func (c *conn) produce(ctx context.Context, st *planner.Statement, params []any, emit func(text [][]byte, vals []any) error) (err error) {
+	defer func() { c.srv.opts.Metrics.Query(frontend, err) }()
 	if err := ctx.Err(); err != nil {
 		return contextError(ctx, err)
 	}
@@ -206,6 +208,8 @@ func (c *conn) produce(ctx context.Context, st *planner.Statement, params []any,
 			args[i] = params[idx]
 		}
 		var emitErr error
+		start := time.Now()
+		defer func() { c.srv.opts.Metrics.ObserveBackend(frontend, time.Since(start)) }()
 		err := c.tenant.Driver.Query(ctx, st.SQL, args, func(values [][]byte) error {
 			if values == nil {
 				values = [][]byte{}

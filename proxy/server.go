@@ -17,6 +17,7 @@ import (
 
 	"github.com/lattice-sql/lattice/planner"
 	"github.com/lattice-sql/lattice/planner/dialect"
+	"github.com/lattice-sql/lattice/proxy/metrics"
 	"github.com/lattice-sql/lattice/schema"
 	"github.com/lattice-sql/lattice/tenancy"
 )
@@ -78,6 +79,9 @@ type Options struct {
 	Settings map[string]string
 	// Planner plans SQL; nil means planner.Plan.
 	Planner PlanFunc
+	// Metrics counts sessions, statements by outcome, and planning and
+	// backend latency under frontend="pgwire"; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 const (
@@ -107,6 +111,9 @@ type Server struct {
 	closed    bool
 	wg        sync.WaitGroup
 }
+
+// frontend is this server's label in the shared metrics.
+const frontend = "pgwire"
 
 // ErrServerClosed is returned by Serve after Close or Shutdown.
 var ErrServerClosed = errors.New("proxy: server closed")
@@ -146,6 +153,18 @@ func New(opts Options, auth Authenticator, resolver Resolver) (*Server, error) {
 	}
 	if s.plan == nil {
 		s.plan = planner.Plan
+	}
+	if m := opts.Metrics; m != nil {
+		plan := s.plan
+		s.plan = func(model *schema.Model, d dialect.Dialect, sql string, oids []uint32) ([]*planner.Statement, error) {
+			start := time.Now()
+			stmts, err := plan(model, d, sql, oids)
+			m.ObservePlanning(frontend, time.Since(start))
+			if err != nil {
+				m.Query(frontend, err) // executed statements are counted where they run
+			}
+			return stmts, err
+		}
 	}
 	return s, nil
 }

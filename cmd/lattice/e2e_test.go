@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -447,5 +448,32 @@ func TestRESTAPIAgreesWithSQL(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("meta without a token: %d, want 403", resp.StatusCode)
+	}
+}
+
+// /metrics counts the Postgres front end's sessions and statements too,
+// labelled by outcome and SQLSTATE class, never by tenant.
+func TestMetricsCountWireQueries(t *testing.T) {
+	conn := mustConnect(t, seed.Tenants[0])
+	rowsText(t, conn, "SELECT MEASURE(count) FROM orders")
+	wantCode(t, conn, "SELECT MEASURE(count) FROM nowhere", "42P01")
+	resp, err := http.Get("http://" + e2eAPIAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`lattice_queries_total{frontend="pgwire",outcome="ok",class=""}`,
+		`lattice_queries_total{frontend="pgwire",outcome="error",class="42"}`,
+		`lattice_client_connections{frontend="pgwire"}`,
+		`lattice_backend_seconds_count{frontend="pgwire"}`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(string(body), "CUBEJS_APP_") || strings.Contains(string(body), "appId") {
+		t.Error("/metrics names a tenant")
 	}
 }

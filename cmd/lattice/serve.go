@@ -92,6 +92,7 @@ func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
 		return nil, err
 	}
 	plans := planner.NewCache(planCacheSize)
+	m := metrics.New() // one registry for both front ends
 	srv, err := proxy.New(proxy.Options{
 		Listen:               cfg.Listen,
 		TLSConfig:            tlsConfig,
@@ -103,6 +104,7 @@ func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
 		IdleTimeout:          cfg.Limits.IdleTimeout,
 		Settings:             catalog.DefaultSettings(),
 		Planner:              plans.Plan,
+		Metrics:              m,
 	}, verifier, manager)
 	if err != nil {
 		manager.Close()
@@ -116,7 +118,7 @@ func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
 			Logger:        logger,
 			Authenticator: verifier,
 			Resolver:      manager,
-			Metrics:       metrics.New(),
+			Metrics:       m,
 			Planner:       plans.Plan,
 			QueryTimeout:  cfg.Limits.StatementTimeout,
 			MaxBodyBytes:  int64(cfg.HTTP.MaxBodyBytes),
