@@ -106,12 +106,20 @@ func TestIntegration(t *testing.T) {
 				}
 				backend++
 				params := caseParams(td)
+				code, pgError := td.Arg("pgerror")
+				if pgError && params == nil {
+					// Any value: PostgreSQL refuses the statement's types.
+					params = make([]string, len(pgPlan[i].ParamOIDs))
+					for j := range params {
+						params[j] = "0"
+					}
+				}
 				if len(pgPlan[i].Args) > 0 && params == nil {
 					fail("%s: the query has parameters: give params= values", td.Pos)
 					continue
 				}
 				want, err := queryPostgres(ctx, pgConn, pgPlan[i], params)
-				if code, ok := td.Arg("pgerror"); ok {
+				if pgError {
 					// The client declared a parameter type PostgreSQL
 					// cannot compare, as it would refuse it itself.
 					if e := (*pgconn.PgError)(nil); !errors.As(err, &e) || e.Code != code.Vals[0] {

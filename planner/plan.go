@@ -82,6 +82,10 @@ type Utility struct {
 	Cursor *Statement
 }
 
+// PlanFunc is the signature of Plan, for front ends that take a planner
+// (Cache.Plan, or a test double).
+type PlanFunc func(m *schema.Model, d dialect.Dialect, sql string, paramOIDs []uint32) ([]*Statement, error)
+
 // Plan parses sql (one or more statements) and plans each against model m
 // for backend dialect d. paramOIDs are the parameter types the client
 // declared (may be shorter than the number of parameters, 0 = unspecified).

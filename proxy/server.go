@@ -37,7 +37,7 @@ type Resolver interface {
 }
 
 // PlanFunc plans SQL text against a model; planner.Plan is the default.
-type PlanFunc func(m *schema.Model, d dialect.Dialect, sql string, paramOIDs []uint32) ([]*planner.Statement, error)
+type PlanFunc = planner.PlanFunc
 
 // Options configure a Server. The zero value of every field has a usable
 // default except Listen, which only ListenAndServe needs.

@@ -180,12 +180,7 @@ func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) (int, error)
 // planOne plans a compiled query; it must be a single backend statement
 // whose columns match the query's.
 func (s *Server) planOne(p *prepared, c *compiled) (*planner.Statement, error) {
-	key := planKey{model: p.tenant.App.Model, dialect: p.dialect.Name(), sql: c.sql}
 	start := time.Now()
-	if st, ok := s.plans.get(key); ok {
-		s.metrics.ObservePlanning(frontend, time.Since(start))
-		return st, nil
-	}
 	stmts, err := s.plan(p.tenant.App.Model, p.dialect, c.sql, nil)
 	s.metrics.ObservePlanning(frontend, time.Since(start))
 	if err != nil {
@@ -194,7 +189,6 @@ func (s *Server) planOne(p *prepared, c *compiled) (*planner.Statement, error) {
 	if len(stmts) != 1 || stmts[0].Kind != planner.KindBackend || len(stmts[0].Columns) != len(c.cols) {
 		return nil, pgerr.New(pgerr.InternalError, "the planner did not return one backend query for the JSON query")
 	}
-	s.plans.put(key, stmts[0])
 	return stmts[0], nil
 }
 

@@ -13,28 +13,20 @@ import (
 	"time"
 
 	"github.com/lattice-sql/lattice/planner"
-	"github.com/lattice-sql/lattice/planner/dialect"
+	"github.com/lattice-sql/lattice/proxy"
 	"github.com/lattice-sql/lattice/proxy/metrics"
-	"github.com/lattice-sql/lattice/schema"
 	"github.com/lattice-sql/lattice/schema/pgerr"
 	"github.com/lattice-sql/lattice/tenancy"
 )
 
-// Authenticator verifies a token and builds the request's tenancy
-// context (tenancy.Verifier implements it). An error that is not a
-// *pgerr.Error is treated as 28P01.
-type Authenticator interface {
-	Authenticate(ctx context.Context, token string, startup map[string]string) (*tenancy.Context, error)
-}
-
-// Resolver turns a tenancy context into the tenant that serves it
-// (tenancy.Manager implements it).
-type Resolver interface {
-	Resolve(ctx context.Context, c *tenancy.Context) (*tenancy.Tenant, error)
-}
-
-// PlanFunc plans semantic SQL; planner.Plan is the default.
-type PlanFunc func(m *schema.Model, d dialect.Dialect, sql string, paramOIDs []uint32) ([]*planner.Statement, error)
+// The REST API takes the same collaborators as the Postgres front end: an
+// Authenticator (tenancy.Verifier; an error that is not a *pgerr.Error is
+// treated as 28P01), a Resolver (tenancy.Manager) and a planner.
+type (
+	Authenticator = proxy.Authenticator
+	Resolver      = proxy.Resolver
+	PlanFunc      = planner.PlanFunc
+)
 
 // Options configure a Server. Authenticator and Resolver are required.
 type Options struct {
@@ -61,9 +53,9 @@ type Options struct {
 	AllowOrigin string
 	// BasePath prefixes the API routes; "" means /cubejs-api.
 	BasePath string
-	// PlanCacheSize bounds the caches of planned statements and compiled
-	// queries, and of verified tokens (four times as many); 0 means 1024,
-	// negative disables them.
+	// PlanCacheSize bounds the caches of compiled queries and of verified
+	// tokens (four times as many), and of plans when Planner is nil (a
+	// planner.Cache); 0 means 1024, negative disables them.
 	PlanCacheSize int
 }
 
@@ -76,7 +68,6 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics.Metrics
 	handler http.Handler
-	plans   *boundedMap[planKey, *planner.Statement]
 	queries *boundedMap[compiledKey, cachedQuery]
 	tokens  *boundedMap[string, verifiedToken]
 	http    *http.Server
@@ -99,15 +90,17 @@ func New(opts Options) (*Server, error) {
 		opts.BasePath = "/cubejs-api"
 	}
 	opts.BasePath = "/" + strings.Trim(opts.BasePath, "/")
-	s := &Server{opts: opts, log: opts.Logger, plan: opts.Planner, now: opts.Now, metrics: opts.Metrics}
-	if s.plan == nil {
-		s.plan = planner.Plan
-	}
 	if opts.PlanCacheSize == 0 {
 		opts.PlanCacheSize = 1024
 	}
+	s := &Server{opts: opts, log: opts.Logger, plan: opts.Planner, now: opts.Now, metrics: opts.Metrics}
+	if s.plan == nil {
+		s.plan = planner.Plan
+		if opts.PlanCacheSize > 0 {
+			s.plan = planner.NewCache(opts.PlanCacheSize).Plan
+		}
+	}
 	if n := opts.PlanCacheSize; n > 0 {
-		s.plans = newBoundedMap[planKey, *planner.Statement](n)
 		s.queries = newBoundedMap[compiledKey, cachedQuery](n)
 		s.tokens = newBoundedMap[string, verifiedToken](4 * n)
 	}
@@ -348,10 +341,3 @@ var errMethod = pgerr.New(pgerr.FeatureNotSupported, "method not allowed: use GE
 
 // requestLike is what authContext needs of a request.
 type requestLike interface{ Context() context.Context }
-
-// planKey identifies a planned statement: planning is pure.
-type planKey struct {
-	model   *schema.Model
-	dialect string
-	sql     string
-}
