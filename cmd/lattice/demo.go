@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -26,8 +25,7 @@ const demoTokenTTL = 365 * 24 * time.Hour
 // data directory, loads that config like `lattice serve` does and serves
 // it until SIGINT or SIGTERM. It needs no database server.
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stderr)
 	listen := fs.String("listen", "127.0.0.1:15432", "address of the Postgres listener")
 	httpListen := fs.String("http-listen", config.DefaultHTTPListen, `address of the REST API ("" for none)`)
 	dataDir := fs.String("data-dir", "", "where the demo's config, models and databases go (default: <user cache dir>/lattice-demo)")

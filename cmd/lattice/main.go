@@ -85,6 +85,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 // errUsage marks an error already reported by the flag package.
 var errUsage = errors.New("usage")
 
+// newFlagSet returns a command's flags; errors and -h go to stderr.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -96,8 +103,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 func cmdServe(args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve", stderr)
 	configPath := fs.String("config", os.Getenv("LATTICE_CONFIG"), "config file (default $LATTICE_CONFIG)")
 	level := fs.String("log-level", "", "debug, info, warn or error (default: the config's, else info)")
 	format := fs.String("log-format", "", "text or json (default: the config's, else text)")
@@ -157,8 +163,7 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func cmdToken(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("token", stderr)
 	secret := fs.String("secret", os.Getenv("CUBEJS_API_SECRET"), "HMAC secret (default $CUBEJS_API_SECRET)")
 	alg := fs.String("alg", "HS256", "HS256, HS384 or HS512")
 	ttl := fs.String("ttl", "30d", "lifetime, e.g. 30d, 12h, 15m; 0 for no exp claim")

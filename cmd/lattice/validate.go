@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +20,7 @@ var errInvalid = errors.New("the data model has problems")
 // when the path has no template holes, else every folder below the path's
 // literal root (model/{{ authInfo.appId }} checks each model/<app>).
 func cmdValidate(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("validate", stderr)
 	model := fs.String("model", "", "a data model folder")
 	configPath := fs.String("config", "", "a config file: check it and every model folder it can name")
 	if err := parseFlags(fs, args); err != nil {

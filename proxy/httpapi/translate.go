@@ -535,6 +535,18 @@ func (c *compiler) condition(r resolved, op string, values Values) (string, erro
 		}
 		return c.param(v), nil
 	}
+	// params turns the filter's non-NULL values into parameter markers.
+	params := func() ([]string, error) {
+		ps := make([]string, len(nonNull))
+		for i, v := range nonNull {
+			p, err := value(v)
+			if err != nil {
+				return nil, err
+			}
+			ps[i] = p
+		}
+		return ps, nil
+	}
 	switch op {
 	case "equals", "in":
 		if len(nonNull) == 0 && !hasNull {
@@ -542,13 +554,9 @@ func (c *compiler) condition(r resolved, op string, values Values) (string, erro
 		}
 		var conds []string
 		if len(nonNull) > 0 {
-			ps := make([]string, len(nonNull))
-			for i, v := range nonNull {
-				p, err := value(v)
-				if err != nil {
-					return "", err
-				}
-				ps[i] = p
+			ps, err := params()
+			if err != nil {
+				return "", err
 			}
 			if len(ps) == 1 {
 				conds = append(conds, x+" = "+ps[0])
@@ -567,13 +575,9 @@ func (c *compiler) condition(r resolved, op string, values Values) (string, erro
 		if len(nonNull) == 0 {
 			return x + " IS NOT NULL", nil
 		}
-		ps := make([]string, len(nonNull))
-		for i, v := range nonNull {
-			p, err := value(v)
-			if err != nil {
-				return "", err
-			}
-			ps[i] = p
+		ps, err := params()
+		if err != nil {
+			return "", err
 		}
 		cond := x + " <> " + ps[0]
 		if len(ps) > 1 {
