@@ -43,6 +43,16 @@
 // timestamp without zone truncated in SQL (weeks start on Monday), string
 // comparisons and LIKE are case-sensitive on MySQL too (BINARY), ILIKE is
 // LOWER() LIKE LOWER(), NULLs sort as in PostgreSQL, booleans print t/f.
+// String dimensions are selected, grouped, DISTINCTed and ordered by their
+// exact characters (Dialect.ExactString: utf8mb4_bin on MySQL, whose
+// default collations would merge 'Completed' and 'completed' into one
+// group), and so are count_distinct measures over a string dimension's
+// column. ORDER BY a string is therefore code point order on MySQL, while
+// PostgreSQL orders by its database collation: the two agree when that is
+// C or C.UTF-8, not under a linguistic one such as en_US. utf8mb4_bin
+// still ignores trailing spaces, so 'a' and 'a ' form one group on MySQL.
+// SQL written in the model (segments, measure filters, member sql) runs as
+// written, with the backend's own comparison rules.
 // Result column types come from the plan (ARCHITECTURE §4), never from the
 // backend.
 //

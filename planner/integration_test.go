@@ -34,15 +34,19 @@ var fixtureDDL = []string{
 
 // fixtureRows cover the cases that break naive SQL: NULLs, a user without
 // orders, an order without line items, several line items per order, a
-// Sunday and a Monday, every quarter, equal sort keys.
+// Sunday and a Monday, every quarter, equal sort keys, strings equal but
+// for case ('Alice', 'acme', 'Apple'), which MySQL's default collation
+// would merge (not in columns that model SQL compares, such as status:
+// that SQL runs as written, case-insensitively on MySQL).
 var fixtureRows = []string{
-	`INSERT INTO organizations VALUES (1, 'Acme', TRUE), (2, 'Globex', FALSE), (3, 'Initech', NULL)`,
+	`INSERT INTO organizations VALUES (1, 'Acme', TRUE), (2, 'Globex', FALSE), (3, 'Initech', NULL), (4, 'acme', TRUE)`,
 	`INSERT INTO users VALUES
 		(1, 'alice', 'Paris', 1, '2023-12-31 23:59:59'),
 		(2, 'bob', 'Berlin', 1, '2024-01-01 00:00:00'),
 		(3, 'carol', 'Paris', 2, '2024-03-15 12:30:00'),
 		(4, 'dave', NULL, NULL, NULL),
-		(5, 'erin', 'Lyon', 3, '2024-07-07 07:07:07')`,
+		(5, 'erin', 'Lyon', 3, '2024-07-07 07:07:07'),
+		(6, 'Alice', 'Lyon', 4, '2024-08-08 08:08:08')`,
 	`INSERT INTO orders VALUES
 		(1, 1, 'completed', 10.50, '2024-01-07 10:00:00', TRUE),
 		(2, 1, 'completed', 200.00, '2024-01-08 11:15:30', FALSE),
@@ -56,7 +60,8 @@ var fixtureRows = []string{
 		(1, 1, 'apple', 2, 1.50), (2, 1, 'pear', 1, 7.50),
 		(3, 2, 'apple', 10, 1.50), (4, 2, 'plum', 5, 37.00), (5, 2, 'fig', 1, 3.00),
 		(6, 3, 'pear', 3, 11.75), (7, 4, 'apple', 1, 99.99),
-		(8, 5, 'plum', 4, 37.50), (9, 8, 'fig', 1, 0.01), (10, 7, 'pear', 2, 21.00)`,
+		(8, 5, 'plum', 4, 37.50), (9, 8, 'fig', 1, 0.01), (10, 7, 'pear', 2, 21.00),
+		(11, 8, 'Apple', 1, 2.00)`,
 }
 
 // TestIntegration runs the generated SQL of every golden plan case on

@@ -398,7 +398,7 @@ func (g *gen) fanOutSQL() (string, error) {
 		}
 		if r, ok := refs[baseKey(e)]; ok && e.kind == exprDimension {
 			if e.cast == "text" {
-				r = d.Text(r)
+				r = d.ExactString(d.Text(r))
 			}
 			if e.fn != "" {
 				r = e.fn + "(" + r + ")"
@@ -444,6 +444,11 @@ func (g *gen) out(e *expr) string {
 			s = "CAST(" + s + " AS DATE)"
 		case e.dim.Type == schema.Boolean:
 			s = d.Bool(s)
+		}
+		if exprOID(e) == oidText {
+			// Selected, grouped and ordered by exact characters, even
+			// after a cast to text (which takes MySQL's default collation).
+			s = d.ExactString(s)
 		}
 		if e.fn != "" {
 			s = e.fn + "(" + s + ")"
@@ -695,6 +700,9 @@ func (g *gen) agg(m *schema.Measure) string {
 			val = g.tmpl(pks[0].SQL, m.Cube) // rows of a joined cube that exist
 		}
 	}
+	if val != "" && (m.Type == schema.CountDistinct || m.Type == schema.CountDistinctApprox) && g.stringDimension(m.Cube, val) {
+		val = d.ExactString(val) // count 'Apple' and 'apple' apart
+	}
 	filter := g.filters(m)
 	if m.Type == schema.Count {
 		switch {
@@ -723,6 +731,18 @@ func (g *gen) agg(m *schema.Measure) string {
 		return "MAX(" + val + ")"
 	}
 	return "NULL"
+}
+
+// stringDimension reports whether the rendered SQL val is the value of a
+// string dimension of cube c (the same column, or {dimension}): only then
+// does the planner know that a measure counts strings.
+func (g *gen) stringDimension(c *schema.Cube, val string) bool {
+	for _, dim := range c.Dimensions {
+		if dim.Type == schema.String && g.tmpl(dim.SQL, c) == val {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *gen) filters(m *schema.Measure) string {

@@ -48,6 +48,11 @@ type Dialect interface {
 	// StringCompare compares string expressions with op case- and
 	// trailing-space-sensitively, as PostgreSQL does.
 	StringCompare(x, op, y string) string
+	// ExactString renders the string expression x as a result value that
+	// is selected, grouped, DISTINCTed and ordered by its exact characters
+	// (case-sensitively, in code point order), as PostgreSQL does under
+	// the C collation.
+	ExactString(x string) string
 	// NullSafeEqual is x IS NOT DISTINCT FROM y.
 	NullSafeEqual(x, y string) string
 	// OrderBy renders one ORDER BY item with PostgreSQL's NULL placement
@@ -130,6 +135,10 @@ func (postgres) Like(x, pattern string, not bool) string {
 }
 
 func (postgres) StringCompare(x, op, y string) string { return x + " " + op + " " + y }
+
+// ExactString keeps x: PostgreSQL's deterministic collations already
+// tell 'Completed' from 'completed' (ordering follows the database's).
+func (postgres) ExactString(x string) string { return x }
 
 func (postgres) NullSafeEqual(x, y string) string { return x + " IS NOT DISTINCT FROM " + y }
 
@@ -247,6 +256,14 @@ func (mysql) Like(x, pattern string, not bool) string {
 
 func (mysql) StringCompare(x, op, y string) string {
 	return "BINARY " + x + " " + op + " " + y
+}
+
+// ExactString uses a binary collation: the default ones ignore case, so
+// GROUP BY and DISTINCT would fold 'Completed' into 'completed'. CONVERT
+// first, because COLLATE must name a collation of x's character set.
+// utf8mb4_bin still pads: 'a' and 'a ' group together.
+func (mysql) ExactString(x string) string {
+	return "CONVERT(" + x + " USING utf8mb4) COLLATE utf8mb4_bin"
 }
 
 func (mysql) NullSafeEqual(x, y string) string { return x + " <=> " + y }

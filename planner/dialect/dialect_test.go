@@ -41,6 +41,7 @@ func TestRender(t *testing.T) {
 		{"offset only", func(d Dialect) string { return d.Limit("", "5") }, out{" OFFSET 5", " LIMIT 18446744073709551615 OFFSET 5"}},
 		{"bool", func(d Dialect) string { return d.Bool("b") }, out{"b", "CASE WHEN b THEN 't' WHEN NOT (b) THEN 'f' END"}},
 		{"null-safe", func(d Dialect) string { return d.NullSafeEqual("a", "b") }, out{"a IS NOT DISTINCT FROM b", "a <=> b"}},
+		{"exact string", func(d Dialect) string { return d.ExactString("s") }, out{"s", "CONVERT(s USING utf8mb4) COLLATE utf8mb4_bin"}},
 	}
 	for _, c := range cases {
 		got := out{c.f(Postgres), c.f(MySQL)}

@@ -111,6 +111,9 @@ func (sqlite) Like(x, pattern string, not bool) string {
 // case- and trailing-space-sensitive.
 func (sqlite) StringCompare(x, op, y string) string { return x + " " + op + " " + y }
 
+// ExactString needs nothing: BINARY is also how SQLite groups and orders.
+func (sqlite) ExactString(x string) string { return x }
+
 func (sqlite) NullSafeEqual(x, y string) string { return x + " IS " + y }
 
 // OrderBy always states the NULL placement: SQLite sorts NULLs first

@@ -144,6 +144,7 @@ func TestSQLiteQueries(t *testing.T) {
 		{"avg of thirds", "SELECT " + s.Avg("x") + " FROM (SELECT 1 AS x UNION ALL SELECT 1 UNION ALL SELECT 2)", nil, []string{"1.3333333333"}},
 		{"quoted alias", "SELECT " + s.Quote(`a"b`) + " FROM (SELECT 1 AS " + s.Quote(`a"b`) + ")", nil, []string{"1"}},
 		{"placeholders by number", "SELECT " + s.Placeholder(2) + " || " + s.Placeholder(1), []any{"a", "b"}, []string{"ba"}},
+		{"exact string groups by case", "SELECT " + s.ExactString("s") + " FROM (SELECT 'b' AS s UNION ALL SELECT 'B' UNION ALL SELECT 'a' UNION ALL SELECT 'b') GROUP BY " + s.ExactString("s") + " ORDER BY " + s.ExactString("s"), nil, []string{"B", "a", "b"}},
 		{"time parameter", "SELECT " + s.TimeTrunc("month", s.Timestamp(s.Placeholder(1))), []any{time.Date(2024, 7, 4, 5, 6, 7, 0, time.UTC)}, []string{"2024-07-01 00:00:00"}},
 	} {
 		got := liteRows(t, d, tc.sql, tc.args...)
