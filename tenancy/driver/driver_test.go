@@ -191,6 +191,10 @@ func TestErrorCodes(t *testing.T) {
 				if !errors.As(err, &pe) || pe.Code != tt.code {
 					t.Fatalf("got %#v, want SQLSTATE %s", err, tt.code)
 				}
+				// What a client sees never names the backend's address.
+				if seen := pe.Message + pe.Detail + pe.Hint; strings.Contains(seen, b.Host) {
+					t.Errorf("client-facing error names the backend host: %q", seen)
+				}
 			})
 		}
 	}

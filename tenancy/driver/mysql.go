@@ -177,7 +177,7 @@ func (d *myDriver) err(ctx context.Context, err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.EOF) || errors.Is(err, sql.ErrConnDone) {
-		return &pgerr.Error{Code: pgerr.ConnectionFailure, Severity: "ERROR", Message: "backend connection failed", Detail: err.Error(), Err: err}
+		return &pgerr.Error{Code: pgerr.ConnectionFailure, Severity: "ERROR", Message: "backend connection failed", Err: err} // the cause (hosts, ports) goes to the log, not the client
 	}
 	return &pgerr.Error{Code: pgerr.InternalError, Severity: "ERROR", Message: "backend: " + err.Error(), Err: err}
 }

@@ -140,7 +140,7 @@ func pgConnErr(err error) *pgerr.Error {
 		}
 		return &pgerr.Error{Code: pgerr.ConnectionFailure, Severity: "ERROR", Message: "backend connection failed: " + pe.Message, Err: err}
 	}
-	return &pgerr.Error{Code: pgerr.ConnectionFailure, Severity: "ERROR", Message: "backend connection failed", Detail: err.Error(), Err: err}
+	return &pgerr.Error{Code: pgerr.ConnectionFailure, Severity: "ERROR", Message: "backend connection failed", Err: err} // the cause (hosts, ports) goes to the log, not the client
 }
 
 // backendPgErr keeps a backend error's SQLSTATE and text. A FATAL from

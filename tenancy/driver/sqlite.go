@@ -134,7 +134,7 @@ func (d *liteDriver) exists() error {
 	case errors.Is(err, fs.ErrNotExist):
 		return pgerr.New(pgerr.InvalidCatalogName, "database file %q does not exist", d.path)
 	case err != nil:
-		return &pgerr.Error{Code: pgerr.ConnectionFailure, Severity: "ERROR", Message: "backend connection failed: cannot read the database file", Detail: err.Error(), Err: err}
+		return &pgerr.Error{Code: pgerr.ConnectionFailure, Severity: "ERROR", Message: "backend connection failed: cannot read the database file", Err: err} // the path goes to the log, not the client
 	case fi.IsDir():
 		return pgerr.New(pgerr.InvalidCatalogName, "database file %q is a directory", d.path)
 	}
