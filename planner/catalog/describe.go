@@ -105,6 +105,10 @@ func objDescription(x *execCtx, a []any, _ []uint32) (any, error) {
 		if d, ok := namespaceComments[oid]; ok {
 			return d, nil
 		}
+	case "pg_type":
+		if d, ok := typeDescriptions[oid]; ok {
+			return d, nil
+		}
 	}
 	return nil, nil
 }

@@ -50,12 +50,15 @@
 // The reference is PostgreSQL itself. TestClientQueries creates the
 // database lattice_test_catalog with tables mirroring a fixture model,
 // runs the client queries in testdata/clients/*.sql (captured from psql
-// -E, pgjdbc and SQLAlchemy against a real server, plus executor cases)
+// -E, pgjdbc and SQLAlchemy against a real server; taken from the sources
+// of Npgsql, Metabase, Grafana, DBeaver, Superset and psqlODBC, which
+// Tableau drives, each with a "-- source:" line; plus executor cases)
 // against it and against this package, and compares column names, type
 // OIDs and rows, with user OIDs compared through the names they stand
-// for. testdata/expected_failures.txt is a ratchet: a listed query that
-// starts passing fails the test too. To add a client query, append it to
-// a corpus file with a "-- name:" line, writing {{oid:<relation>}} for a
-// relation OID. BenchmarkCatalog times psql's \d orders and pgjdbc's
+// for. A query PostgreSQL itself rejects fails the test, since both sides
+// erring alike would pass. testdata/expected_failures.txt is a ratchet: a
+// listed query that starts passing fails the test too. To add a client
+// query, append it to a corpus file with a "-- name:" line, writing
+// {{oid:<relation>}} for a relation OID. BenchmarkCatalog times psql's \d orders and pgjdbc's
 // getColumns against a 20-cube model.
 package catalog

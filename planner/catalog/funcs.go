@@ -222,8 +222,8 @@ func init() {
 		"has_sequence_privilege":   alwaysTrue,
 		"pg_has_role":              alwaysTrue,
 		"pg_encoding_to_char": {minArgs: 1, maxArgs: 1, strict: true, argTypes: []uint32{int4T}, ret: fixed(nameT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
-			if a[0].(int64) == 6 {
-				return "UTF8", nil
+			if n := a[0].(int64); n >= 0 && n < int64(len(encodingNames)) {
+				return encodingNames[n], nil
 			}
 			return "", nil
 		}},
@@ -436,6 +436,10 @@ func init() {
 		"array_append": {minArgs: 2, maxArgs: 2, ret: firstArgType, eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
 			arr, _ := a[0].([]any)
 			return append(append([]any{}, arr...), a[1]), nil
+		}},
+		"parse_ident": {minArgs: 1, maxArgs: 2, strict: true, argTypes: []uint32{textT, boolT}, ret: fixed(textArrT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
+			strict := len(a) < 2 || a[1].(bool)
+			return parseIdent(a[0].(string), strict)
 		}},
 		"string_to_array": {minArgs: 2, maxArgs: 3, strict: true, argTypes: []uint32{textT, textT, textT}, ret: fixed(textArrT), eval: func(_ *execCtx, a []any, _ []uint32) (any, error) {
 			var out []any
@@ -761,4 +765,75 @@ func formatFunc(x *execCtx, a []any, t []uint32) (any, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// encodingNames are PostgreSQL's encodings by number (pg_enc), as
+// pg_encoding_to_char reports them.
+var encodingNames = []string{
+	"SQL_ASCII", "EUC_JP", "EUC_CN", "EUC_KR", "EUC_TW", "EUC_JIS_2004", "UTF8", "MULE_INTERNAL",
+	"LATIN1", "LATIN2", "LATIN3", "LATIN4", "LATIN5", "LATIN6", "LATIN7", "LATIN8", "LATIN9", "LATIN10",
+	"WIN1256", "WIN1258", "WIN866", "WIN874", "KOI8R", "WIN1251", "WIN1252",
+	"ISO_8859_5", "ISO_8859_6", "ISO_8859_7", "ISO_8859_8",
+	"WIN1250", "WIN1253", "WIN1254", "WIN1255", "WIN1257", "KOI8U",
+	"SJIS", "BIG5", "GBK", "UHC", "GB18030", "JOHAB", "SHIFT_JIS_2004",
+}
+
+// parseIdent splits a possibly qualified SQL identifier like Postgres's
+// parse_ident: quoted parts keep their case, unquoted parts are folded.
+// Without strict, text after the last identifier is ignored.
+func parseIdent(s string, strict bool) (any, error) {
+	bad := func() (any, error) {
+		return nil, errf(pgerr.InvalidParameterValue, "string is not a valid identifier: %q", s)
+	}
+	var out []any
+	i := 0
+	skipSpace := func() {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+		}
+	}
+	for {
+		skipSpace()
+		if i < len(s) && s[i] == '"' {
+			var b strings.Builder
+			i++
+			for {
+				j := strings.IndexByte(s[i:], '"')
+				if j < 0 {
+					return bad()
+				}
+				b.WriteString(s[i : i+j])
+				i += j + 1
+				if i < len(s) && s[i] == '"' {
+					b.WriteByte('"')
+					i++
+					continue
+				}
+				break
+			}
+			if b.Len() == 0 {
+				return bad()
+			}
+			out = append(out, b.String())
+		} else {
+			start := i
+			for i < len(s) && (s[i] == '_' || s[i] == '$' || s[i] >= 0x80 ||
+				(s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9' && i > start)) {
+				i++
+			}
+			if i == start {
+				return bad()
+			}
+			out = append(out, strings.ToLower(s[start:i]))
+		}
+		skipSpace()
+		if i < len(s) && s[i] == '.' {
+			i++
+			continue
+		}
+		if i < len(s) && strict {
+			return bad()
+		}
+		return out, nil
+	}
 }

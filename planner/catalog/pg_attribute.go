@@ -29,7 +29,7 @@ var pgAttribute = &table{
 		{"attacl", aclArrT, false},
 		{"attoptions", textArrT, false},
 		{"attfdwoptions", textArrT, false},
-		{"attmissingval", textT, false},
+		{"attmissingval", anyarrayT, false},
 	},
 }
 
@@ -71,7 +71,9 @@ func pgAttributeRows(s *snapshot, _ *Session) [][]any {
 		}
 		if r.kind == "r" {
 			for _, sc := range systemColumns {
-				rows = append(rows, attributeRow(r.oid, sc.name, sc.typ, sc.num, true))
+				row := attributeRow(r.oid, sc.name, sc.typ, sc.num, true)
+				row[pgAttribute.index["attstattarget"]] = int64(0)
+				rows = append(rows, row)
 			}
 		}
 	}

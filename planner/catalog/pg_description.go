@@ -11,7 +11,19 @@ var pgDescription = &table{
 	},
 }
 
-func init() { pgDescription.rows = pgDescriptionRows }
+// typeDescriptions are the comments of the built-in types (a dump of a
+// real PostgreSQL 15), by type OID; obj_description reads them too.
+var typeDescriptions = map[int64]string{}
+
+var typeDescriptionRows [][]any
+
+func init() {
+	pgDescription.rows = pgDescriptionRows
+	typeDescriptionRows = staticRows(pgDescription, "pg_description_types.tsv")
+	for _, r := range typeDescriptionRows {
+		typeDescriptions[r[0].(int64)] = r[3].(string)
+	}
+}
 
 func pgDescriptionRows(s *snapshot, _ *Session) [][]any {
 	var rows [][]any
@@ -28,5 +40,5 @@ func pgDescriptionRows(s *snapshot, _ *Session) [][]any {
 			}
 		}
 	}
-	return rows
+	return append(rows, typeDescriptionRows...)
 }

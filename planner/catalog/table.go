@@ -44,6 +44,7 @@ var registry = []*table{
 	pgPartitionedTable, pgStatisticExt, pgPublication, pgShdescription,
 	pgOperator, pgCast, pgSequence, pgSequences, pgDepend, pgLanguage,
 	pgEventTrigger, pgLocks, pgTimezoneNames, pgPublicationNamespace, pgPublicationRel,
+	pgConversion,
 
 	isTables, isColumns, isSchemata, isViews, isTableConstraints,
 	isKeyColumnUsage, isReferentialConstraints, isRoutines, isParameters,

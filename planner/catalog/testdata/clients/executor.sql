@@ -114,3 +114,7 @@ SELECT has_table_privilege('orders', 'SELECT'), has_schema_privilege('public', '
 SHOW work_mem
 -- name: exec settings with units
 SELECT current_setting('shared_buffers'), current_setting('checkpoint_timeout'), current_setting('statement_timeout')
+-- name: exec parse_ident
+SELECT parse_ident('public.orders') AS a, parse_ident(' "Mixed""Q" . Tab ') AS b, parse_ident('x.y junk', false) AS c, array_length(parse_ident('line_items'), 1) AS n
+-- name: exec pg_encoding_to_char
+SELECT pg_encoding_to_char(0) AS a, pg_encoding_to_char(8) AS b, pg_encoding_to_char(41) AS c, pg_encoding_to_char(99) AS d
