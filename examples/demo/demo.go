@@ -173,7 +173,7 @@ func SaaS() Tenant {
 type Options struct {
 	Listen     string // host:port of the Postgres listener
 	HTTPListen string // host:port of the REST API, "" for none
-	Secret string // the HMAC secret tokens are signed with
+	Secret     string // the HMAC secret tokens are signed with
 }
 
 // ConfigName is the config file Install writes in the data directory.
