@@ -106,6 +106,19 @@ func unsupported(what string) *pgerr.Error {
 }
 
 // compileExpr compiles n in scope sc.
+// compilePair compiles the two operands of a binary construct.
+func (sc *scope) compilePair(a, b *pg_query.Node) (*expr, *expr, error) {
+	l, err := sc.compileExpr(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := sc.compileExpr(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
 func (sc *scope) compileExpr(n *pg_query.Node) (*expr, error) {
 	if n == nil {
 		return constExpr(nil, unknownT), nil
@@ -689,31 +702,19 @@ func (sc *scope) compileAExpr(a *pg_query.A_Expr) (*expr, error) {
 			}
 			return unaryOp(op, r)
 		}
-		l, err := sc.compileExpr(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := sc.compileExpr(a.Rexpr)
+		l, r, err := sc.compilePair(a.Lexpr, a.Rexpr)
 		if err != nil {
 			return nil, err
 		}
 		return sc.binaryOp(op, l, r)
 	case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
-		l, err := sc.compileExpr(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := sc.compileExpr(a.Rexpr)
+		l, r, err := sc.compilePair(a.Lexpr, a.Rexpr)
 		if err != nil {
 			return nil, err
 		}
 		return sc.binaryOp(op, l, r)
 	case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
-		l, err := sc.compileExpr(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := sc.compileExpr(a.Rexpr)
+		l, r, err := sc.compilePair(a.Lexpr, a.Rexpr)
 		if err != nil {
 			return nil, err
 		}
@@ -736,11 +737,7 @@ func (sc *scope) compileAExpr(a *pg_query.A_Expr) (*expr, error) {
 			return same != distinct, nil
 		}}, nil
 	case pg_query.A_Expr_Kind_AEXPR_NULLIF:
-		l, err := sc.compileExpr(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := sc.compileExpr(a.Rexpr)
+		l, r, err := sc.compilePair(a.Lexpr, a.Rexpr)
 		if err != nil {
 			return nil, err
 		}
@@ -803,11 +800,7 @@ func (sc *scope) compileAExpr(a *pg_query.A_Expr) (*expr, error) {
 			return not, nil
 		}}, nil
 	case pg_query.A_Expr_Kind_AEXPR_OP_ANY, pg_query.A_Expr_Kind_AEXPR_OP_ALL:
-		l, err := sc.compileExpr(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := sc.compileExpr(a.Rexpr)
+		l, r, err := sc.compilePair(a.Lexpr, a.Rexpr)
 		if err != nil {
 			return nil, err
 		}
@@ -853,11 +846,7 @@ func (sc *scope) compileAExpr(a *pg_query.A_Expr) (*expr, error) {
 			return nil, err
 		}
 		bounds := a.Rexpr.GetList().GetItems()
-		lo, err := sc.compileExpr(bounds[0])
-		if err != nil {
-			return nil, err
-		}
-		hi, err := sc.compileExpr(bounds[1])
+		lo, hi, err := sc.compilePair(bounds[0], bounds[1])
 		if err != nil {
 			return nil, err
 		}
