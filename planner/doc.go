@@ -21,6 +21,10 @@
 //     types (42803 with a hint naming MEASURE()); GROUP BY / ORDER BY
 //     ordinals and output names resolve as PostgreSQL resolves them;
 //     DATE_TRUNC of a time dimension is that dimension at a granularity;
+//     time_dim AT TIME ZONE 'Zone' (a literal IANA name, checked with
+//     time.LoadLocation, else 22023) is that dimension, stored as UTC, as
+//     local time in Zone, so truncation and comparisons are local
+//     (Dialect.FromUTC; SQLite has no zone data and refuses with 0A000);
 //     WHERE/HAVING become a condition tree; parameters get the type of the
 //     member they are compared with. Nothing here knows the backend.
 //  4. Generate (sql.go, jointree.go): IR → SQL through a dialect.Dialect

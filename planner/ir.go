@@ -38,6 +38,7 @@ type expr struct {
 	seg  *schema.Segment
 	meas *schema.Measure
 	gran string // time dimensions: second ... year, "" for none
+	tz   string // time dimensions: IANA zone of AT TIME ZONE, "" for UTC
 	cast string // "text" or "date" when the client cast a dimension
 	fn   string // "LOWER" or "UPPER" applied to a string dimension
 	lit  string // exprConst: the literal's text
@@ -54,7 +55,7 @@ type expr struct {
 func (e *expr) groupKey() string {
 	switch e.kind {
 	case exprDimension:
-		return e.cube.Name + "." + e.dim.Name + "/" + e.gran + "/" + e.cast + "/" + e.fn
+		return e.cube.Name + "." + e.dim.Name + "/" + e.gran + "/" + e.cast + "/" + e.fn + "/" + e.tz
 	case exprSegment:
 		return e.cube.Name + "." + e.seg.Name
 	case exprMeasure:

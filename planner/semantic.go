@@ -3,6 +3,7 @@ package planner
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 	pg_query "github.com/pganalyze/pg_query_go/v5"
@@ -441,6 +442,9 @@ func (b *binder) call(f *pg_query.FuncCall, agg bool) (*expr, error) {
 	if name == "date_trunc" {
 		return b.dateTrunc(f, agg)
 	}
+	if name == "timezone" {
+		return b.atTimeZone(f, agg)
+	}
 	if (name == "now" || name == "localtimestamp" || name == "current_timestamp") && len(f.Args) == 0 {
 		return &expr{kind: exprTime, tv: &timeValue{op: 'n'}, name: name, loc: f.Location}, nil
 	}
@@ -458,7 +462,7 @@ func (b *binder) call(f *pg_query.FuncCall, agg bool) (*expr, error) {
 	}
 	if !aggregates[name] {
 		return nil, notSupported("function %s is not supported on cubes", name).At(b.pos(f.Location)).
-			WithHint("Lattice supports MEASURE, COUNT, SUM, AVG, MIN, MAX, DATE_TRUNC, LOWER and UPPER on cubes")
+			WithHint("Lattice supports MEASURE, COUNT, SUM, AVG, MIN, MAX, DATE_TRUNC, AT TIME ZONE, LOWER and UPPER on cubes")
 	}
 	if !agg {
 		return nil, pgerr.New(pgerr.GroupingError, "aggregate functions are not allowed here").At(b.pos(f.Location)).
@@ -559,6 +563,39 @@ func (b *binder) dateTrunc(f *pg_query.FuncCall, agg bool) (*expr, error) {
 		gran = e.gran
 	}
 	e.gran, e.name, e.loc = gran, "date_trunc", f.Location
+	return e, nil
+}
+
+// atTimeZone binds time_dim AT TIME ZONE 'Zone' (pg_catalog.timezone):
+// the time dimension, stored as UTC, as local time in the IANA zone.
+// DATE_TRUNC of it truncates in that zone, and comparisons with it take
+// local times.
+func (b *binder) atTimeZone(f *pg_query.FuncCall, agg bool) (*expr, error) {
+	if len(f.Args) != 2 {
+		return nil, notSupported("AT TIME ZONE takes a time dimension and a zone").At(b.pos(f.Location))
+	}
+	z := f.Args[0].GetAConst().GetSval()
+	if z == nil {
+		return nil, notSupported("AT TIME ZONE needs a literal zone name").At(b.pos(f.Location)).
+			WithHint("write time_dim AT TIME ZONE 'America/New_York'")
+	}
+	zone := z.Sval
+	// LoadLocation also accepts "" and "Local", which are not IANA names.
+	if _, err := time.LoadLocation(zone); err != nil || zone == "" || zone == "Local" {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "time zone \"%s\" not recognized", zone).At(b.pos(f.Location))
+	}
+	e, err := b.expr(f.Args[1], agg)
+	if err != nil {
+		return nil, err
+	}
+	if e.kind != exprDimension || e.dim.Type != schema.Time || e.gran != "" || e.cast != "" || e.fn != "" || e.tz != "" {
+		return nil, notSupported("AT TIME ZONE needs a time dimension").At(b.pos(f.Location)).
+			WithHint("apply DATE_TRUNC and casts outside: DATE_TRUNC('day', time_dim AT TIME ZONE 'Zone')")
+	}
+	if _, err := b.d.FromUTC("x", zone); err != nil {
+		return nil, err
+	}
+	e.tz, e.name, e.loc = zone, "timezone", f.Location
 	return e, nil
 }
 

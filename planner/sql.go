@@ -80,7 +80,7 @@ func (p *planner) generate(q *query) (*Statement, error) {
 func originMember(e *expr, grouped bool) string {
 	switch e.kind {
 	case exprDimension:
-		if e.gran != "" || e.fn != "" || e.cast != "" && (e.cast != "text" || e.dim.Type != schema.String) {
+		if e.gran != "" || e.fn != "" || e.tz != "" || e.cast != "" && (e.cast != "text" || e.dim.Type != schema.String) {
 			return ""
 		}
 		return e.dim.Name
@@ -472,6 +472,10 @@ func (g *gen) out(e *expr) string {
 func (g *gen) dimBase(e *expr) string {
 	s := g.tmpl(e.dim.SQL, e.cube)
 	if e.dim.Type == schema.Time {
+		if e.tz != "" {
+			// The binder already asked the dialect, so this cannot fail.
+			s, _ = g.d.FromUTC(s, e.tz)
+		}
 		if e.gran != "" {
 			return g.d.TimeTrunc(e.gran, s)
 		}
@@ -484,7 +488,7 @@ func (g *gen) dimBase(e *expr) string {
 func (g *gen) filterRef(e *expr) string {
 	switch e.kind {
 	case exprDimension:
-		if e.dim.Type == schema.Time && e.gran == "" && e.cast == "" {
+		if e.dim.Type == schema.Time && e.gran == "" && e.cast == "" && e.tz == "" {
 			return g.tmpl(e.dim.SQL, e.cube) // keep the column bare so indexes apply
 		}
 		s := g.dimBase(e)

@@ -51,6 +51,12 @@ fi
 if ! mysql --protocol=tcp -h 127.0.0.1 -uroot -e "SELECT 1" >/dev/null 2>&1; then
 	mysql -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD(''); FLUSH PRIVILEGES;" || true
 fi
+# CONVERT_TZ (the Cube API's timezone, AT TIME ZONE) needs the zone
+# tables, which a fresh install leaves empty.
+if [ "$(mysql --protocol=tcp -h 127.0.0.1 -uroot -N -e "SELECT COUNT(*) FROM mysql.time_zone_name")" = 0 ]; then
+	echo "services: loading MariaDB time zone tables" >&2
+	mysql_tzinfo_to_sql /usr/share/zoneinfo 2>/dev/null | mysql --protocol=tcp -h 127.0.0.1 -uroot mysql
+fi
 
 # Real clients for the compatibility tests.
 need=()

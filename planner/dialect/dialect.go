@@ -65,6 +65,10 @@ type Dialect interface {
 	Today() string
 	// AddInterval adds n units (second ... year) to the timestamp x.
 	AddInterval(x string, n int, unit string) string
+	// FromUTC converts x, a timestamp without zone holding UTC, to the
+	// local time (still without zone) in the IANA zone, which the caller
+	// has validated. A backend without zone data returns a 0A000 error.
+	FromUTC(x, zone string) (string, error)
 }
 
 // ForDBType returns the dialect for a dbType hook value: postgres; mysql,
@@ -176,6 +180,11 @@ func (postgres) AddInterval(x string, n int, unit string) string {
 		n, unit = n*3, "month"
 	}
 	return "(" + x + " + INTERVAL '" + strconv.Itoa(n) + " " + unit + "')"
+}
+
+// FromUTC reads x as UTC, then takes the wall clock in zone.
+func (p postgres) FromUTC(x, zone string) (string, error) {
+	return "((" + x + ") AT TIME ZONE 'UTC') AT TIME ZONE " + p.String(zone), nil
 }
 
 type mysql struct{ name string }
@@ -301,4 +310,11 @@ func (mysql) Today() string { return "CURDATE()" }
 
 func (m mysql) AddInterval(x string, n int, unit string) string {
 	return m.Timestamp(x + " + INTERVAL " + strconv.Itoa(n) + " " + strings.ToUpper(unit))
+}
+
+// FromUTC needs the server's time zone tables (mysql_tzinfo_to_sql);
+// without them CONVERT_TZ returns NULL. Like the TIMESTAMP type, it
+// leaves values outside 1970-2038 unconverted.
+func (m mysql) FromUTC(x, zone string) (string, error) {
+	return "CONVERT_TZ(" + x + ", '+00:00', " + m.String(zone) + ")", nil
 }

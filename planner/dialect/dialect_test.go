@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lattice-sql/lattice/schema/pgerr"
 )
 
 func TestForDBType(t *testing.T) {
@@ -42,6 +44,8 @@ func TestRender(t *testing.T) {
 		{"bool", func(d Dialect) string { return d.Bool("b") }, out{"b", "CASE WHEN b THEN 't' WHEN NOT (b) THEN 'f' END"}},
 		{"null-safe", func(d Dialect) string { return d.NullSafeEqual("a", "b") }, out{"a IS NOT DISTINCT FROM b", "a <=> b"}},
 		{"exact string", func(d Dialect) string { return d.ExactString("s") }, out{"s", "CONVERT(s USING utf8mb4) COLLATE utf8mb4_bin"}},
+		{"from utc", func(d Dialect) string { s, _ := d.FromUTC("t", "Asia/Kolkata"); return s },
+			out{"((t) AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Kolkata'", "CONVERT_TZ(t, '+00:00', 'Asia/Kolkata')"}},
 	}
 	for _, c := range cases {
 		got := out{c.f(Postgres), c.f(MySQL)}
@@ -51,5 +55,18 @@ func TestRender(t *testing.T) {
 		if c.f(MongoBI) != got.My {
 			t.Errorf("%s: mongobi differs from mysql", c.name)
 		}
+	}
+}
+
+func TestFromUTCErrors(t *testing.T) {
+	for _, d := range []Dialect{Postgres, MySQL, MongoBI} {
+		if _, err := d.FromUTC("t", "Europe/Paris"); err != nil {
+			t.Errorf("%s: %v", d.Name(), err)
+		}
+	}
+	// SQLite has no zone data: a clear 0A000, never a silently UTC answer.
+	_, err := SQLite.FromUTC("t", "Europe/Paris")
+	if e := pgerr.From(err); err == nil || e.Code != pgerr.FeatureNotSupported || e.Hint == "" {
+		t.Errorf("sqlite FromUTC = %v, want 0A000 with a hint", err)
 	}
 }

@@ -3,6 +3,8 @@ package dialect
 import (
 	"strconv"
 	"strings"
+
+	"github.com/lattice-sql/lattice/schema/pgerr"
 )
 
 // SQLite renders for SQLite 3.30 or later (modernc.org/sqlite in
@@ -65,6 +67,12 @@ func (sqlite) TimeTrunc(g, x string) string {
 		return "strftime('%Y-01-01 00:00:00', " + x + ")"
 	}
 	return datetime(x)
+}
+
+// FromUTC fails: SQLite has no time zone data.
+func (sqlite) FromUTC(string, string) (string, error) {
+	return "", pgerr.New(pgerr.FeatureNotSupported, "AT TIME ZONE is not supported on SQLite").
+		WithHint("SQLite has no time zone data; query in UTC")
 }
 
 func datetime(x string) string { return "datetime(" + x + ")" }

@@ -29,12 +29,15 @@ var (
 )
 
 // resolveDateRange turns a time dimension's dateRange into an inclusive
-// [from, to] pair in cubeTime format, as Cube does: a date alone covers
-// the whole day, relative strings are resolved against now (UTC).
+// [from, to] pair of local times in now's zone (the query's timezone), in
+// cubeTime format, as Cube does: a date alone covers the whole day,
+// relative strings are resolved against now's wall clock, and a time with
+// an explicit offset is converted to that zone.
 func resolveDateRange(d DateRange, now time.Time) ([2]string, error) {
-	now = now.UTC()
+	loc := now.Location()
+	now = wallClock(now, loc)
 	if d.Relative != "" {
-		from, to, err := relativeRange(strings.ToLower(strings.TrimSpace(d.Relative)), now)
+		from, to, err := relativeRange(strings.ToLower(strings.TrimSpace(d.Relative)), now, loc)
 		if err != nil {
 			return [2]string{}, err
 		}
@@ -46,11 +49,11 @@ func resolveDateRange(d DateRange, now time.Time) ([2]string, error) {
 		return [2]string{}, badQuery("invalid query format: dateRange must have one or two dates, got %d", len(d.Pair))
 	}
 	fromS, toS := d.Pair[0], d.Pair[len(d.Pair)-1]
-	from, err := absoluteTime(fromS, false)
+	from, err := absoluteTimeIn(fromS, false, loc)
 	if err != nil {
 		return [2]string{}, err
 	}
-	to, err := absoluteTime(toS, true)
+	to, err := absoluteTimeIn(toS, true, loc)
 	if err != nil {
 		return [2]string{}, err
 	}
@@ -60,14 +63,21 @@ func resolveDateRange(d DateRange, now time.Time) ([2]string, error) {
 // absoluteTime parses a date or timestamp; a bare date is the start of the
 // day, or its last millisecond when end is set.
 func absoluteTime(s string, end bool) (time.Time, error) {
+	return absoluteTimeIn(s, end, time.UTC)
+}
+
+// absoluteTimeIn is absoluteTime for a query in zone loc: a time without
+// offset is already local; one with an offset is an instant, converted
+// to loc's wall clock. The result is labelled UTC but holds local fields.
+func absoluteTimeIn(s string, end bool, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range absLayout {
 		t, err := time.Parse(l, s)
 		if err != nil {
 			continue
 		}
-		if t.Location() != time.UTC {
-			t = t.UTC()
+		if strings.HasSuffix(l, "Z07:00") {
+			t = wallClock(t, loc)
 		}
 		if end && dateOnly.MatchString(s) {
 			t = t.Add(24*time.Hour - time.Millisecond)
@@ -77,7 +87,14 @@ func absoluteTime(s string, end bool) (time.Time, error) {
 	return time.Time{}, badQuery("can't parse date: %q", s)
 }
 
-func relativeRange(s string, now time.Time) (time.Time, time.Time, error) {
+// wallClock is the wall clock of instant t in loc, labelled UTC: the
+// backends compare and truncate local times as zone-less timestamps.
+func wallClock(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
+}
+
+func relativeRange(s string, now time.Time, loc *time.Location) (time.Time, time.Time, error) {
 	switch s {
 	case "today":
 		return startOf(now, "day"), endOf(now, "day"), nil
@@ -111,11 +128,11 @@ func relativeRange(s string, now time.Time) (time.Time, time.Time, error) {
 		return startOf(add(now, 1, unit), unit), endOf(add(now, n, unit), unit), nil
 	}
 	if m := reFromTo.FindStringSubmatch(s); m != nil {
-		from, err := pointInTime(strings.TrimSpace(m[1]), now, false)
+		from, err := pointInTime(strings.TrimSpace(m[1]), now, false, loc)
 		if err != nil {
 			return time.Time{}, time.Time{}, err
 		}
-		to, err := pointInTime(strings.TrimSpace(m[2]), now, true)
+		to, err := pointInTime(strings.TrimSpace(m[2]), now, true, loc)
 		if err != nil {
 			return time.Time{}, time.Time{}, err
 		}
@@ -136,7 +153,7 @@ func relativeRange(s string, now time.Time) (time.Time, time.Time, error) {
 // pointInTime reads one side of "from X to Y": a date or timestamp, now,
 // today, yesterday, tomorrow, or "N units ago" / "N units from now". A day
 // is widened to its start (from) or end (to), as Cube does.
-func pointInTime(s string, now time.Time, end bool) (time.Time, error) {
+func pointInTime(s string, now time.Time, end bool, loc *time.Location) (time.Time, error) {
 	edge := func(t time.Time, unit string) time.Time {
 		if end {
 			return endOf(t, unit)
@@ -168,7 +185,7 @@ func pointInTime(s string, now time.Time, end bool) (time.Time, error) {
 		}
 		return edge(add(now, n, unit), g), nil
 	}
-	return absoluteTime(s, end)
+	return absoluteTimeIn(s, end, loc)
 }
 
 func add(t time.Time, n int, unit string) time.Time {

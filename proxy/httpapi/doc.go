@@ -30,7 +30,7 @@
 //     columns in WHERE, measure filters in HAVING, GROUP BY and ORDER BY
 //     by ordinal. Every client value is a $n parameter, never SQL text;
 //     member names are checked against the model and quoted. Relative
-//     date ranges are resolved here against Options.Now, in UTC.
+//     date ranges are resolved here against Options.Now, in the query's timezone.
 //  4. Plan and run (load.go): planner.Plan for the tenant's dialect; the
 //     parameters are converted to the Go type the planner inferred for
 //     each $n (a malformed number is 22P02, not sent); Driver.Query
@@ -50,8 +50,11 @@
 // # Invariants
 //
 // A request holds its Tenant only while it runs. Metric labels are route
-// names and SQLSTATE classes, never tenants or paths. Only UTC is
-// supported: another timezone is a 400 that says so.
+// names and SQLSTATE classes, never tenants or paths. A query's timezone
+// (an IANA name, checked with time.LoadLocation; unknown is a 400) makes
+// every time dimension reference the planner's "t AT TIME ZONE 'Zone'":
+// granularities truncate, date bounds compare and results print in local
+// time of that zone; relative ranges are days of that zone.
 //
 // # Tests
 //

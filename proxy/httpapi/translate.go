@@ -95,8 +95,37 @@ type compiler struct {
 	usesNow bool
 	model   *schema.Model
 	now     time.Time
-	cubes   []string
-	params  []*string
+	// loc is the query's timezone; zone is its name when it is not UTC,
+	// and every time dimension reference is then converted to it.
+	loc    *time.Location
+	zone   string
+	cubes  []string
+	params []*string
+}
+
+// timeRef is a time dimension as local time in the query's timezone: the
+// planner's AT TIME ZONE, so granularities truncate and date filters
+// compare in that zone, and results are local times.
+func (c *compiler) timeRef(r resolved) string {
+	if c.zone == "" {
+		return r.sqlRef()
+	}
+	return r.sqlRef() + " AT TIME ZONE '" + strings.ReplaceAll(c.zone, "'", "''") + "'"
+}
+
+// queryZone checks a query's timezone (an IANA name, UTC when empty) and
+// returns its location and the name to convert to ("" for UTC itself).
+func queryZone(tz string) (*time.Location, string, error) {
+	switch strings.ToUpper(tz) {
+	case "", "UTC", "ETC/UTC":
+		return time.UTC, "", nil
+	}
+	// LoadLocation also takes "Local" (the server's zone), not a zone name.
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		return nil, "", badQuery("invalid query format: unknown timezone %q (use an IANA name such as America/New_York)", tz)
+	}
+	return loc, tz, nil
 }
 
 func (c *compiler) lookup(id, want string) (resolved, error) {
@@ -154,20 +183,25 @@ func (c *compiler) param(v string) string {
 // MEASURE(cube.m), time dimensions DATE_TRUNC, segments boolean columns
 // in WHERE; every client value is a $n parameter.
 func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
-	c := &compiler{model: model, now: now}
 	if q.CompareDateRange() {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "compareDateRange is not supported")
 	}
-	switch strings.ToUpper(q.Timezone) {
-	case "", "UTC", "ETC/UTC":
-	default:
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "timezone %q is not supported: Lattice answers in UTC only", q.Timezone)
+	loc, zone, err := queryZone(q.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	// Relative date ranges ("today") are days of the query's timezone.
+	now = now.In(loc)
+	c := &compiler{model: model, now: now, loc: loc, zone: zone}
+	tz := "UTC"
+	if zone != "" {
+		tz = zone
 	}
 	if q.ResponseFormat != "" && q.ResponseFormat != "default" {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "responseFormat %q is not supported", q.ResponseFormat)
 	}
 	n := &Query{Measures: []string{}, Dimensions: []string{}, Segments: []string{}, TimeDimensions: []TimeDimension{},
-		Filters: []Filter{}, Timezone: "UTC", Ungrouped: q.Ungrouped}
+		Filters: []Filter{}, Timezone: tz, Ungrouped: q.Ungrouped}
 
 	var selects []string
 	var cols []column
@@ -204,7 +238,11 @@ func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
 			return nil, err
 		}
 		n.Dimensions = append(n.Dimensions, r.id())
-		addCol(r.sqlRef(), column{keys: []string{r.id()}, kind: dimKind(r.d)})
+		ref := r.sqlRef()
+		if r.d.Type == schema.Time {
+			ref = c.timeRef(r)
+		}
+		addCol(ref, column{keys: []string{r.id()}, kind: dimKind(r.d)})
 		ann.dimension(r)
 	}
 	var where, having []string
@@ -223,7 +261,7 @@ func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
 			if !slices.Contains(n.Dimensions, r.id()) {
 				keys = append(keys, r.id())
 			}
-			addCol("DATE_TRUNC('"+td.Granularity+"', "+r.sqlRef()+")", column{keys: keys, kind: colTime})
+			addCol("DATE_TRUNC('"+td.Granularity+"', "+c.timeRef(r)+")", column{keys: keys, kind: colTime})
 			ann.timeDimension(r, td.Granularity, !slices.Contains(n.Dimensions, r.id()))
 		}
 		if !td.DateRange.IsZero() {
@@ -233,7 +271,8 @@ func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
 				return nil, err
 			}
 			out.DateRange = DateRange{Pair: rng[:]}
-			where = append(where, r.sqlRef()+" >= "+c.param(rng[0])+" AND "+r.sqlRef()+" <= "+c.param(rng[1]))
+			x := c.timeRef(r)
+			where = append(where, x+" >= "+c.param(rng[0])+" AND "+x+" <= "+c.param(rng[1]))
 		}
 		n.TimeDimensions = append(n.TimeDimensions, out)
 	}
@@ -388,7 +427,6 @@ func compile(model *schema.Model, q *Query, now time.Time) (*compiled, error) {
 		b.WriteString(" OFFSET " + itoa(*n.Offset))
 	}
 	out := &compiled{query: n, sql: b.String(), params: c.params, cols: cols, ann: ann, usesNow: c.usesNow}
-	var err error
 	if out.queryJSON, err = json.Marshal(n); err != nil {
 		return nil, pgerr.Wrap(err, pgerr.InternalError, "encoding the normalized query")
 	}
@@ -506,6 +544,10 @@ func (c *compiler) condition(r resolved, op string, values Values) (string, erro
 	if r.m != nil {
 		x = "MEASURE(" + x + ")"
 	}
+	isTime := r.d != nil && r.d.Type == schema.Time
+	if isTime {
+		x = c.timeRef(r)
+	}
 	var nonNull []string
 	hasNull := false
 	for _, v := range values {
@@ -521,9 +563,8 @@ func (c *compiler) condition(r resolved, op string, values Values) (string, erro
 		}
 		return nil
 	}
-	isTime := r.d != nil && r.d.Type == schema.Time
 	timeParam := func(v string, end bool) (string, error) {
-		t, err := absoluteTime(v, end)
+		t, err := absoluteTimeIn(v, end, c.loc)
 		if err != nil {
 			return "", err
 		}
