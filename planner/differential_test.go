@@ -1,12 +1,9 @@
 package planner
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
-	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -16,8 +13,6 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/lattice-sql/lattice/planner/dialect"
 )
@@ -55,8 +50,10 @@ func TestDifferential(t *testing.T) {
 	ctx := t.Context()
 	start := time.Now()
 	data := diffData()
-	pg := setupDiffPostgres(t, ctx, data)
-	my := setupDiffMariaDB(t, ctx, data)
+	pg, my := testDatabases(t, ctx, diffDB, diffDDL, data.inserts())
+	if _, err := pg.Exec(ctx, "ANALYZE"); err != nil { // fresh statistics for the fan-out joins
+		t.Fatalf("postgres: %v", err)
+	}
 	t.Logf("loaded %d rows on both backends in %v", data.rows(), time.Since(start).Round(time.Millisecond))
 	m := fixtureModel(t)
 
@@ -427,92 +424,4 @@ func (d *diffTables) inserts() []string {
 		}
 	}
 	return out
-}
-
-func setupDiffPostgres(t *testing.T, ctx context.Context, data *diffTables) *pgx.Conn {
-	t.Helper()
-	admin, err := sql.Open("pgx", env("LATTICE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+diffDB+" WITH (FORCE)"); err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+diffDB); err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	u, err := url.Parse(env("LATTICE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + diffDB
-	db, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+diffDB+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop postgres database: %v", err)
-		}
-	})
-	stmts := append([]string(nil), diffDDL...)
-	for i, s := range stmts {
-		stmts[i] = strings.NewReplacer("{bool}", "BOOLEAN", "{ts}", "TIMESTAMP").Replace(s)
-	}
-	for _, s := range append(stmts, data.inserts()...) {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			t.Fatalf("postgres: %v", err)
-		}
-	}
-	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	var pc *pgx.Conn
-	if err := conn.Raw(func(c any) error { pc = c.(*stdlib.Conn).Conn(); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return pc
-}
-
-func setupDiffMariaDB(t *testing.T, ctx context.Context, data *diffTables) *sql.DB {
-	t.Helper()
-	dsn := env("LATTICE_TEST_MYSQL", "root@tcp(127.0.0.1:3306)/")
-	admin, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+diffDB); err != nil {
-		t.Fatalf("mariadb: %v", err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+diffDB); err != nil {
-		t.Fatalf("mariadb: %v", err)
-	}
-	db, err := sql.Open("mysql", dsn+diffDB+"?interpolateParams=true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+diffDB); err != nil {
-			t.Errorf("drop mariadb database: %v", err)
-		}
-	})
-	stmts := append([]string(nil), diffDDL...)
-	for i, s := range stmts {
-		stmts[i] = strings.NewReplacer("{bool}", "BOOLEAN", "{ts}", "DATETIME").Replace(s)
-	}
-	for _, s := range append(stmts, data.inserts()...) {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			t.Fatalf("mariadb: %v", err)
-		}
-	}
-	return db
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/lattice-sql/lattice/planner/dialect"
 	"github.com/lattice-sql/lattice/schema"
@@ -71,8 +69,7 @@ func TestIntegration(t *testing.T) {
 		t.Skip("integration test against PostgreSQL and MariaDB")
 	}
 	ctx := t.Context()
-	pgConn := setupPostgres(t, ctx)
-	my := setupMariaDB(t, ctx)
+	pgConn, my := testDatabases(t, ctx, integrationDB, fixtureDDL, fixtureRows)
 	m := fixtureModel(t)
 
 	t.Run("exact", func(t *testing.T) { checkReferences(t, ctx, pgConn, m) })
@@ -177,95 +174,6 @@ func caseParams(td *datadriven.TestData) []string {
 
 func sortRows(rows [][]string) {
 	sort.Slice(rows, func(i, j int) bool { return strings.Join(rows[i], "\x00") < strings.Join(rows[j], "\x00") })
-}
-
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func setupPostgres(t *testing.T, ctx context.Context) *pgx.Conn {
-	t.Helper()
-	admin, err := sql.Open("pgx", env("LATTICE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+integrationDB+" WITH (FORCE)"); err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+integrationDB); err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	db, err := sql.Open("pgx", env("LATTICE_TEST_PG_DB", "postgres://postgres@127.0.0.1:5432/"+integrationDB+"?sslmode=disable"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+integrationDB+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop postgres database: %v", err)
-		}
-	})
-	for _, s := range fixtureDDL {
-		if _, err := db.ExecContext(ctx, strings.NewReplacer("{bool}", "BOOLEAN", "{ts}", "TIMESTAMP").Replace(s)); err != nil {
-			t.Fatalf("postgres: %v", err)
-		}
-	}
-	for _, s := range fixtureRows {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			t.Fatalf("postgres: %v", err)
-		}
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	var pc *pgx.Conn
-	if err := conn.Raw(func(c any) error { pc = c.(*stdlib.Conn).Conn(); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return pc
-}
-
-func setupMariaDB(t *testing.T, ctx context.Context) *sql.DB {
-	t.Helper()
-	dsn := env("LATTICE_TEST_MYSQL", "root@tcp(127.0.0.1:3306)/")
-	admin, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+integrationDB); err != nil {
-		t.Fatalf("mariadb: %v", err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+integrationDB); err != nil {
-		t.Fatalf("mariadb: %v", err)
-	}
-	db, err := sql.Open("mysql", dsn+integrationDB+"?interpolateParams=true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+integrationDB); err != nil {
-			t.Errorf("drop mariadb database: %v", err)
-		}
-	})
-	for _, s := range fixtureDDL {
-		if _, err := db.ExecContext(ctx, strings.NewReplacer("{bool}", "BOOLEAN", "{ts}", "DATETIME").Replace(s)); err != nil {
-			t.Fatalf("mariadb: %v", err)
-		}
-	}
-	for _, s := range fixtureRows {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			t.Fatalf("mariadb: %v", err)
-		}
-	}
-	return db
 }
 
 // queryPostgres runs st in the text format, as the proxy's driver does.
