@@ -160,11 +160,23 @@ func (c *conn) sendRow(enc *rowEncoder, text [][]byte, vals []any) error {
 	return c.sentRow(size)
 }
 
-// materialize runs p's statement and keeps its rows, for reads in pieces.
+// materialize runs p's statement and keeps its rows, for reads in pieces,
+// up to Options.MaxPortalBuffer bytes.
 func (c *conn) materialize(ctx context.Context, p *portal) error {
 	p.started = true
-	return c.produce(ctx, p.stmt, p.params, func(text [][]byte, vals []any) error {
+	held, limit := int64(0), c.srv.opts.MaxPortalBuffer
+	tooBig := func(rowBytes int) error {
+		if held += int64(rowBytes); held <= limit {
+			return nil
+		}
+		return pgerr.New(pgerr.ProgramLimitExceeded, "result held for a partial read exceeds %d bytes", limit).
+			WithHint("read the result in one Execute (no fetch size), narrow the query, or raise limits.max_portal_buffer")
+	}
+	err := c.produce(ctx, p.stmt, p.params, func(text [][]byte, vals []any) error {
 		if vals != nil {
+			if err := tooBig(16 * (len(vals) + 1)); err != nil { // local rows are small Go values
+				return err
+			}
 			p.vals = append(p.vals, vals)
 			return nil
 		}
@@ -172,6 +184,9 @@ func (c *conn) materialize(ctx context.Context, p *portal) error {
 		size := 0
 		for _, v := range text {
 			size += len(v)
+		}
+		if err := tooBig(size + 24*(len(text)+1)); err != nil {
+			return err
 		}
 		buf := make([]byte, 0, size)
 		row := make([][]byte, len(text))
@@ -188,6 +203,10 @@ func (c *conn) materialize(ctx context.Context, p *portal) error {
 		p.text = append(p.text, row)
 		return nil
 	})
+	if err != nil { // a failed read leaves nothing half-held
+		p.text, p.vals, p.done = nil, nil, true
+	}
+	return err
 }
 
 // produce runs st and calls emit for each row: backend rows as text, local

@@ -847,3 +847,32 @@ func TestWriteTimeout(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A result read in pieces is held in memory up to MaxPortalBuffer; past
+// it the statement fails with 54000 and the session goes on.
+func TestPortalBufferIsBounded(t *testing.T) {
+	ts := startServer(t, Options{MaxPortalBuffer: 200})
+	rc := ts.raw(t)
+	rc.startup()
+	for _, m := range []pgproto3.FrontendMessage{
+		&pgproto3.Parse{Name: "q", Query: "SELECT n FROM nums"},
+		&pgproto3.Bind{PreparedStatement: "q", DestinationPortal: "p"},
+		&pgproto3.Execute{Portal: "p", MaxRows: 2},
+		&pgproto3.Sync{},
+	} {
+		rc.fe.Send(m)
+	}
+	rc.flush()
+	got := rc.until()
+	want := []string{"ParseComplete", "BindComplete",
+		"ErrorResponse ERROR 54000 result held for a partial read exceeds 200 bytes", "ReadyForQuery I"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// Read in one go, the same query streams without holding anything.
+	rc.fe.Send(&pgproto3.Query{String: "SELECT n FROM nums"})
+	rc.flush()
+	if got := rc.until(); len(got) != 13 || got[11] != "CommandComplete SELECT 10" {
+		t.Errorf("after the refused partial read: %v", got)
+	}
+}

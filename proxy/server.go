@@ -79,6 +79,11 @@ type Options struct {
 	Settings map[string]string
 	// Planner plans SQL; nil means planner.Plan.
 	Planner PlanFunc
+	// MaxPortalBuffer caps the bytes of result rows held for a portal
+	// read in pieces (Execute with a row limit, FETCH from a cursor);
+	// beyond it the statement fails with 54000 instead of growing without
+	// bound. 0 means 256 MiB.
+	MaxPortalBuffer int64
 	// Metrics counts sessions, statements by outcome, and planning and
 	// backend latency under frontend="pgwire"; nil counts nothing.
 	Metrics *metrics.Metrics
@@ -112,6 +117,9 @@ type Server struct {
 	wg        sync.WaitGroup
 }
 
+// defaultMaxPortalBuffer bounds one partially read result in memory.
+const defaultMaxPortalBuffer = 256 << 20
+
 // frontend is this server's label in the shared metrics.
 const frontend = "pgwire"
 
@@ -135,6 +143,9 @@ func New(opts Options, auth Authenticator, resolver Resolver) (*Server, error) {
 	}
 	if opts.StartupTimeout <= 0 {
 		opts.StartupTimeout = defaultStartupTimeout
+	}
+	if opts.MaxPortalBuffer <= 0 {
+		opts.MaxPortalBuffer = defaultMaxPortalBuffer
 	}
 	if opts.MaxMessageSize <= 0 {
 		opts.MaxMessageSize = defaultMaxMessageSize

@@ -100,6 +100,7 @@ func start(cfg *config.Config, logger *slog.Logger) (*server, error) {
 		Logger:               logger,
 		MaxConnections:       cfg.Limits.MaxConnections,
 		MaxTenantConnections: cfg.Limits.MaxTenantConnections,
+		MaxPortalBuffer:      int64(cfg.Limits.MaxPortalBuffer),
 		StatementTimeout:     cfg.Limits.StatementTimeout,
 		IdleTimeout:          cfg.Limits.IdleTimeout,
 		Settings:             catalog.DefaultSettings(),

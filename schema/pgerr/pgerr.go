@@ -32,6 +32,7 @@ const (
 	AdminShutdown              = "57P01"
 	QueryCanceled              = "57014"
 	TooManyConnections         = "53300"
+	ProgramLimitExceeded       = "54000"
 	ReadOnlyTransaction        = "25006"
 	InFailedTransaction        = "25P02"
 	InvalidParameterValue      = "22023"

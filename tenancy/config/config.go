@@ -118,6 +118,7 @@ type RepositoryFactory struct {
 type Limits struct {
 	MaxConnections       int
 	MaxTenantConnections int // per AppID
+	MaxPortalBuffer      int // bytes held for a result read in pieces; 0 = the proxy's default
 	StatementTimeout     time.Duration
 	IdleTimeout          time.Duration
 }
@@ -444,6 +445,7 @@ func (d *decoder) decode(data []byte, c *Config) (map[string]int, error) {
 			return d.mapping(n, k, fields{
 				"max_connections":        d.integer(&l.MaxConnections),
 				"max_tenant_connections": d.integer(&l.MaxTenantConnections),
+				"max_portal_buffer":      d.integer(&l.MaxPortalBuffer),
 				"statement_timeout":      d.duration(&l.StatementTimeout),
 				"idle_timeout":           d.duration(&l.IdleTimeout),
 			})
