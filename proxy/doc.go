@@ -85,7 +85,11 @@
 //   - Rows are streamed to the client as the backend produces them (flushed
 //     every 32 KiB), except when a portal is read in pieces (Execute with a
 //     row limit) or through a cursor (FETCH): then its rows are buffered on
-//     first use and released as they are sent.
+//     first use, up to Options.MaxPortalBuffer bytes (54000 beyond), and
+//     released as they are sent.
+//   - Options.Metrics, when set, counts sessions, statements by outcome and
+//     SQLSTATE class, and planning and backend time, under
+//     frontend="pgwire"; the REST API feeds the same registry.
 //   - Only the connection goroutine touches the session, statements and
 //     portals; conn.mu guards what other goroutines reach (the statement's
 //     cancel function, shutdown flags).
