@@ -615,43 +615,32 @@ func (sc *scope) compileBoolExpr(b *pg_query.BoolExpr) (*expr, error) {
 			return !v.(bool), nil
 		}}, nil
 	case pg_query.BoolExprType_AND_EXPR:
-		return &expr{typ: boolT, eval: func(e *env) (any, error) {
-			null := false
-			for _, a := range args {
-				v, err := a.eval(e)
-				if err != nil {
-					return nil, err
-				}
-				if v == nil {
-					null = true
-				} else if !v.(bool) {
-					return false, nil
-				}
-			}
-			if null {
-				return nil, nil
-			}
-			return true, nil
-		}}, nil
+		return junction(args, true), nil
 	}
+	return junction(args, false), nil
+}
+
+// junction is SQL AND (and = true) or OR with three-valued logic: an
+// operand equal to !and decides at once; otherwise any NULL makes NULL.
+func junction(conds []*expr, and bool) *expr {
 	return &expr{typ: boolT, eval: func(e *env) (any, error) {
 		null := false
-		for _, a := range args {
-			v, err := a.eval(e)
+		for _, c := range conds {
+			v, err := c.eval(e)
 			if err != nil {
 				return nil, err
 			}
 			if v == nil {
 				null = true
-			} else if v.(bool) {
-				return true, nil
+			} else if v.(bool) != and {
+				return !and, nil
 			}
 		}
 		if null {
 			return nil, nil
 		}
-		return false, nil
-	}}, nil
+		return and, nil
+	}}
 }
 
 // coerce converts an argument to the type its context requires.

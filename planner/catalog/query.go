@@ -1554,7 +1554,7 @@ func (cc *compileCtx) makeJoin(l, r node, kind pg_query.JoinType, quals []*pg_qu
 	if len(conds) == 1 {
 		jn.on = conds[0]
 	} else {
-		jn.on = andAll3(conds)
+		jn.on = junction(conds, true)
 	}
 	lsc := &scope{cols: lc, parent: parent, cc: cc}
 	rsc := &scope{cols: rc, parent: parent, cc: cc}
@@ -1594,28 +1594,6 @@ func ownCols(n *pg_query.Node, cols []scopeCol) bool {
 	}
 	sc := &scope{cols: cols}
 	return lookupPlain(sc, cr) != nil
-}
-
-// andAll3 is SQL AND with three-valued logic.
-func andAll3(conds []*expr) *expr {
-	return &expr{typ: boolT, eval: func(e *env) (any, error) {
-		null := false
-		for _, c := range conds {
-			v, err := c.eval(e)
-			if err != nil {
-				return nil, err
-			}
-			if v == nil {
-				null = true
-			} else if !v.(bool) {
-				return false, nil
-			}
-		}
-		if null {
-			return nil, nil
-		}
-		return true, nil
-	}}
 }
 
 // refsOnly reports whether every column reference in n resolves in
