@@ -149,68 +149,81 @@ func (j *joinNode) run(outer *env) ([][]any, error) {
 	}
 	nl, nr := len(j.left.columns()), len(j.right.columns())
 	e := &env{outer: outer, x: outer.x}
-	var out [][]any
-	matchedR := make([]bool, len(rrows))
 	if len(j.lkeys) == 1 {
-		return j.runHash1(outer, e, lrows, rrows, nl, nr, matchedR)
+		return j.runHash1(e, lrows, rrows, nl, nr)
 	}
-	var index map[string][]int
-	if len(j.lkeys) > 0 {
-		index = make(map[string][]int, len(rrows))
-		var buf []byte
-		for i, r := range rrows {
-			e.row = r
-			buf, ok, err := joinKey(buf[:0], e, j.rkeys)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				index[string(buf)] = append(index[string(buf)], i)
-			}
-		}
+	if len(j.lkeys) == 0 {
+		return j.combine(e, lrows, rrows, nl, nr, func(int, []any) ([]int, bool, error) { return nil, true, nil })
 	}
+	index := make(map[string][]int, len(rrows))
 	var buf []byte
-	for _, l := range lrows {
-		matched := false
-		try := func(ri int) error {
-			row := make([]any, 0, nl+nr)
-			row = append(append(row, l...), rrows[ri]...)
-			if j.on != nil {
-				e.row = row
-				v, err := j.on.eval(e)
-				if err != nil {
-					return err
-				}
-				if b, ok := v.(bool); !ok || !b {
-					return nil
+	for i, r := range rrows {
+		e.row = r
+		var ok bool
+		var err error
+		if buf, ok, err = joinKey(buf[:0], e, j.rkeys); err != nil {
+			return nil, err
+		}
+		if ok {
+			index[string(buf)] = append(index[string(buf)], i)
+		}
+	}
+	return j.combine(e, lrows, rrows, nl, nr, func(_ int, l []any) ([]int, bool, error) {
+		e.row = l
+		var ok bool
+		var err error
+		if buf, ok, err = joinKey(buf[:0], e, j.lkeys); err != nil || !ok {
+			return nil, false, err
+		}
+		return index[string(buf)], false, nil
+	})
+}
+
+// combine joins each left row with its candidate right rows (every right
+// row when candidates says all), keeps the pairs the ON condition accepts,
+// and adds the unmatched rows that LEFT, RIGHT and FULL joins keep.
+func (j *joinNode) combine(e *env, lrows, rrows [][]any, nl, nr int, candidates func(li int, l []any) ([]int, bool, error)) ([][]any, error) {
+	var out [][]any
+	var every []int // all right rows, for joins without keys
+	matchedR := make([]bool, len(rrows))
+	try := func(l []any, ri int) (bool, error) {
+		row := make([]any, 0, nl+nr)
+		row = append(append(row, l...), rrows[ri]...)
+		if j.on != nil {
+			e.row = row
+			v, err := j.on.eval(e)
+			if err != nil {
+				return false, err
+			}
+			if b, ok := v.(bool); !ok || !b {
+				return false, nil
+			}
+		}
+		matchedR[ri] = true
+		out = append(out, row)
+		return true, nil
+	}
+	for li, l := range lrows {
+		idx, all, err := candidates(li, l)
+		if err != nil {
+			return nil, err
+		}
+		if all {
+			if every == nil {
+				every = make([]int, len(rrows))
+				for ri := range every {
+					every[ri] = ri
 				}
 			}
-			matched = true
-			matchedR[ri] = true
-			out = append(out, row)
-			return nil
+			idx = every
 		}
-		if index != nil {
-			e.row = l
-			var ok bool
-			var err error
-			buf, ok, err = joinKey(buf[:0], e, j.lkeys)
+		matched := false
+		for _, ri := range idx {
+			ok, err := try(l, ri)
 			if err != nil {
 				return nil, err
 			}
-			if ok {
-				for _, ri := range index[string(buf)] {
-					if err := try(ri); err != nil {
-						return nil, err
-					}
-				}
-			}
-		} else {
-			for ri := range rrows {
-				if err := try(ri); err != nil {
-					return nil, err
-				}
-			}
+			matched = matched || ok
 		}
 		if !matched && (j.kind == pg_query.JoinType_JOIN_LEFT || j.kind == pg_query.JoinType_JOIN_FULL) {
 			row := make([]any, nl+nr)
@@ -1672,81 +1685,30 @@ func hashKey(v any) any {
 // runHash1 is the join with a single equi-join key. The hash table is
 // built on the smaller side: a filtered pg_class row probing all of
 // pg_attribute is the common shape.
-func (j *joinNode) runHash1(outer, e *env, lrows, rrows [][]any, nl, nr int, matchedR []bool) ([][]any, error) {
+func (j *joinNode) runHash1(e *env, lrows, rrows [][]any, nl, nr int) ([][]any, error) {
 	if len(lrows) < len(rrows) {
-		return j.runHash1Left(e, lrows, rrows, nl, nr, matchedR)
+		return j.runHash1Left(e, lrows, rrows, nl, nr)
 	}
-	index := make(map[any][]int, len(rrows))
-	for i, r := range rrows {
-		e.row = r
-		v, err := j.rkeys[0].eval(e)
-		if err != nil {
-			return nil, err
-		}
-		if v != nil {
-			k := hashKey(v)
-			index[k] = append(index[k], i)
-		}
+	index, err := hashIndex(e, rrows, j.rkeys[0])
+	if err != nil {
+		return nil, err
 	}
-	var out [][]any
-	for _, l := range lrows {
-		matched := false
+	return j.combine(e, lrows, rrows, nl, nr, func(_ int, l []any) ([]int, bool, error) {
 		e.row = l
 		v, err := j.lkeys[0].eval(e)
-		if err != nil {
-			return nil, err
+		if err != nil || v == nil {
+			return nil, false, err
 		}
-		if v != nil {
-			for _, ri := range index[hashKey(v)] {
-				row := make([]any, 0, nl+nr)
-				row = append(append(row, l...), rrows[ri]...)
-				if j.on != nil {
-					e.row = row
-					c, err := j.on.eval(e)
-					if err != nil {
-						return nil, err
-					}
-					if b, ok := c.(bool); !ok || !b {
-						continue
-					}
-				}
-				matched = true
-				matchedR[ri] = true
-				out = append(out, row)
-			}
-		}
-		if !matched && (j.kind == pg_query.JoinType_JOIN_LEFT || j.kind == pg_query.JoinType_JOIN_FULL) {
-			row := make([]any, nl+nr)
-			copy(row, l)
-			out = append(out, row)
-		}
-	}
-	if j.kind == pg_query.JoinType_JOIN_RIGHT || j.kind == pg_query.JoinType_JOIN_FULL {
-		for ri, r := range rrows {
-			if !matchedR[ri] {
-				row := make([]any, nl+nr)
-				copy(row[nl:], r)
-				out = append(out, row)
-			}
-		}
-	}
-	return out, nil
+		return index[hashKey(v)], false, nil
+	})
 }
 
 // runHash1Left indexes the left rows and probes with the right ones; the
 // output keeps the order of the nested loop (left rows, then right rows).
-func (j *joinNode) runHash1Left(e *env, lrows, rrows [][]any, nl, nr int, matchedR []bool) ([][]any, error) {
-	index := make(map[any][]int, len(lrows))
-	for i, l := range lrows {
-		e.row = l
-		v, err := j.lkeys[0].eval(e)
-		if err != nil {
-			return nil, err
-		}
-		if v != nil {
-			k := hashKey(v)
-			index[k] = append(index[k], i)
-		}
+func (j *joinNode) runHash1Left(e *env, lrows, rrows [][]any, nl, nr int) ([][]any, error) {
+	index, err := hashIndex(e, lrows, j.lkeys[0])
+	if err != nil {
+		return nil, err
 	}
 	matches := make([][]int, len(lrows))
 	for ri, r := range rrows {
@@ -1762,40 +1724,22 @@ func (j *joinNode) runHash1Left(e *env, lrows, rrows [][]any, nl, nr int, matche
 			matches[li] = append(matches[li], ri)
 		}
 	}
-	var out [][]any
-	for li, l := range lrows {
-		matched := false
-		for _, ri := range matches[li] {
-			row := make([]any, 0, nl+nr)
-			row = append(append(row, l...), rrows[ri]...)
-			if j.on != nil {
-				e.row = row
-				c, err := j.on.eval(e)
-				if err != nil {
-					return nil, err
-				}
-				if b, ok := c.(bool); !ok || !b {
-					continue
-				}
-			}
-			matched = true
-			matchedR[ri] = true
-			out = append(out, row)
+	return j.combine(e, lrows, rrows, nl, nr, func(li int, _ []any) ([]int, bool, error) { return matches[li], false, nil })
+}
+
+// hashIndex maps each row's non-NULL key to the rows that have it.
+func hashIndex(e *env, rows [][]any, key *expr) (map[any][]int, error) {
+	index := make(map[any][]int, len(rows))
+	for i, r := range rows {
+		e.row = r
+		v, err := key.eval(e)
+		if err != nil {
+			return nil, err
 		}
-		if !matched && (j.kind == pg_query.JoinType_JOIN_LEFT || j.kind == pg_query.JoinType_JOIN_FULL) {
-			row := make([]any, nl+nr)
-			copy(row, l)
-			out = append(out, row)
+		if v != nil {
+			k := hashKey(v)
+			index[k] = append(index[k], i)
 		}
 	}
-	if j.kind == pg_query.JoinType_JOIN_RIGHT || j.kind == pg_query.JoinType_JOIN_FULL {
-		for ri, r := range rrows {
-			if !matchedR[ri] {
-				row := make([]any, nl+nr)
-				copy(row[nl:], r)
-				out = append(out, row)
-			}
-		}
-	}
-	return out, nil
+	return index, nil
 }
